@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The local multi-cluster sandbox: a Karmada-style control plane and three member
+# clusters, each a real kube-apiserver (plus etcd and controllers) started by
+# `kwokctl --runtime binary`. kwok simulates nodes and pods on the members.
+#
+#   hack/sandbox.sh up      start (or reuse) everything; idempotent
+#   hack/sandbox.sh down    stop every process this script started and remove the state
+#   hack/sandbox.sh status  print what is running
+#
+# Environment:
+#   SANDBOX_NAME       prefix of the kwok cluster names (default: fleet). The e2e tests
+#                      use another name when they start a sandbox of their own.
+#   SANDBOX_PORT_BASE  first TCP port used (default: 32400). Ports base..base+39 are used.
+#   SANDBOX_DIR        where kubeconfigs and pid files go (default: _output/sandbox, or
+#                      _output/sandbox-$SANDBOX_NAME for a non-default name).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/hack/versions.env"
+
+name=${SANDBOX_NAME:-fleet}
+port_base=${SANDBOX_PORT_BASE:-32400}
+if [[ "$name" == fleet ]]; then
+  dir=${SANDBOX_DIR:-$root/_output/sandbox}
+else
+  dir=${SANDBOX_DIR:-$root/_output/sandbox-$name}
+fi
+bin=$root/_output/bin
+members=(member1 member2 member3)
+
+export KWOK_WORKDIR=$root/_output/kwok
+export KWOK_KUBE_VERSION=$KUBE_VERSION
+kwokctl=$bin/kwokctl-$KWOK_VERSION
+
+log() { echo "sandbox: $*"; }
+
+# ports: the control plane uses base+0 (apiserver) and base+1 (etcd); member i uses
+# base+10*i (apiserver), +1 (etcd), +2 (kwok-controller), +3 (controller-manager) and
+# +4 (scheduler).
+cp_port=$port_base
+cp_etcd_port=$((port_base + 1))
+member_port() { echo $((port_base + 10 * $1)); }
+
+kwok_name() { echo "$name-$1"; }
+
+cluster_exists() {
+  "$kwokctl" get clusters 2>/dev/null | grep -qx "$(kwok_name "$1")"
+}
+
+# healthy KUBECONFIG: true when the apiserver answers /readyz.
+healthy() {
+  kubectl --kubeconfig "$1" --request-timeout=3s get --raw /readyz >/dev/null 2>&1
+}
+
+common_flags() {
+  echo --runtime binary \
+    --kube-apiserver-binary "$bin/kube-apiserver-$KUBE_VERSION" \
+    --kube-controller-manager-binary "$bin/kube-controller-manager-$KUBE_VERSION" \
+    --kube-scheduler-binary "$bin/kube-scheduler-$KUBE_VERSION" \
+    --etcd-binary "$bin/etcd-$ETCD_VERSION" \
+    --kwok-controller-binary "$bin/kwok-$KWOK_VERSION" \
+    --kube-authorization=true \
+    --wait 120s
+}
+
+# create_control_plane: no nodes, no scheduler, no kwok-controller, and a
+# controller-manager that only runs what keeps a template a template.
+create_control_plane() {
+  local pki="$KWOK_WORKDIR/clusters/$(kwok_name karmada)/pki"
+  # shellcheck disable=SC2046
+  "$kwokctl" create cluster --name "$(kwok_name karmada)" $(common_flags) \
+    --kubeconfig "$dir/.kwok-karmada.config" \
+    --kube-apiserver-port "$cp_port" --etcd-port "$cp_etcd_port" \
+    --disable kube-scheduler,kwok-controller \
+    --extra-args "kube-controller-manager=controllers=namespace-controller,garbage-collector-controller,serviceaccount-token-controller" \
+    --extra-args "kube-apiserver=requestheader-client-ca-file=$pki/ca.crt" \
+    --extra-args "kube-apiserver=requestheader-username-headers=X-Remote-User" \
+    --extra-args "kube-apiserver=requestheader-group-headers=X-Remote-Group" \
+    --extra-args "kube-apiserver=requestheader-extra-headers-prefix=X-Remote-Extra-" \
+    --extra-args "kube-apiserver=requestheader-allowed-names=kwok-admin"
+}
+
+create_member() {
+  local m=$1 i=$2 p
+  p=$(member_port "$i")
+  # shellcheck disable=SC2046
+  "$kwokctl" create cluster --name "$(kwok_name "$m")" $(common_flags) \
+    --kubeconfig "$dir/.kwok-$m.config" \
+    --kube-apiserver-port "$p" --etcd-port "$((p + 1))" --controller-port "$((p + 2))" \
+    --kube-controller-manager-port "$((p + 3))" --kube-scheduler-port "$((p + 4))" \
+    --enable-crds=Logs,ClusterLogs,Exec,ClusterExec
+}
+
+# ensure_cluster SHORT CREATEFN ARGS...: reuses a running cluster, starts a stopped one,
+# creates a missing one.
+ensure_cluster() {
+  local short=$1; shift
+  local kc="$dir/.kwok-$short.config"
+  if cluster_exists "$short"; then
+    "$kwokctl" get kubeconfig --name "$(kwok_name "$short")" >"$kc"
+    if healthy "$kc"; then
+      log "$short is running"
+      return 0
+    fi
+    log "starting stopped cluster $short"
+    "$kwokctl" start cluster --name "$(kwok_name "$short")" --wait 120s >/dev/null
+    return 0
+  fi
+  log "creating cluster $short"
+  "$@" >"$dir/logs/create-$short.log" 2>&1 || {
+    echo "sandbox: creating $short failed; log follows" >&2
+    tail -30 "$dir/logs/create-$short.log" >&2
+    return 1
+  }
+  "$kwokctl" get kubeconfig --name "$(kwok_name "$short")" >"$kc"
+}
+
+# node NAME CPU MEMORY PODS REGION ZONE PROVIDER: a kwok-managed Node.
+node_yaml() {
+  cat <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $1
+  annotations:
+    kwok.x-k8s.io/node: fake
+  labels:
+    type: kwok
+    kubernetes.io/hostname: $1
+    kubernetes.io/os: linux
+    kubernetes.io/arch: amd64
+    node.kubernetes.io/instance-type: $8
+    topology.kubernetes.io/region: $5
+    topology.kubernetes.io/zone: $6
+    fleetplane.io/provider: $7
+status:
+  allocatable: {cpu: "$2", memory: $3, pods: "$4"}
+  capacity: {cpu: "$2", memory: $3, pods: "$4"}
+  nodeInfo:
+    kubeletVersion: fake
+    operatingSystem: linux
+    architecture: amd64
+EOF
+}
+
+# member_topology M: provider region zone node-count cpu memory pods instance-type.
+# member1 and member2 share a region in different zones; member3 is in another region.
+member_topology() {
+  case $1 in
+    member1) echo "aws us-east-1 us-east-1a 3 4 16Gi 110 m5.xlarge" ;;
+    member2) echo "aws us-east-1 us-east-1b 2 8 32Gi 110 m5.2xlarge" ;;
+    member3) echo "gcp europe-west1 europe-west1-b 4 2 8Gi 64 e2-standard-2" ;;
+  esac
+}
+
+seed_member() {
+  local m=$1 kc="$dir/.kwok-$1.config"
+  read -r provider region zone count cpu mem pods itype <<<"$(member_topology "$m")"
+  {
+    for n in $(seq 1 "$count"); do
+      node_yaml "$m-node$n" "$cpu" "$mem" "$pods" "$region" "$zone" "$provider" "$itype"
+      echo ---
+    done
+    cat <<EOF
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: sandbox-logs
+spec:
+  selector: {}
+  logs:
+  - logsFile: $root/hack/sandbox/pod.log
+    follow: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterExec
+metadata:
+  name: sandbox-exec
+spec:
+  selector: {}
+  execs:
+  - local:
+      workDir: /tmp
+EOF
+  } | kubectl --kubeconfig "$kc" apply -f - >/dev/null
+  kubectl --kubeconfig "$kc" wait --for=condition=Ready nodes --all --timeout=60s >/dev/null
+}
+
+# write_kubeconfigs renames kwokctl's contexts to the names Karmada's local-up uses.
+write_kubeconfigs() {
+  local tmp
+  tmp=$(mktemp -d)
+  kubectl --kubeconfig "$dir/.kwok-karmada.config" config view --flatten --minify >"$tmp/karmada"
+  kubectl --kubeconfig "$tmp/karmada" config rename-context "kwok-$(kwok_name karmada)" karmada-apiserver >/dev/null
+  cp "$tmp/karmada" "$dir/karmada.config"
+  local files=()
+  for m in "${members[@]}"; do
+    kubectl --kubeconfig "$dir/.kwok-$m.config" config view --flatten --minify >"$tmp/$m"
+    kubectl --kubeconfig "$tmp/$m" config rename-context "kwok-$(kwok_name "$m")" "$m" >/dev/null
+    files+=("$tmp/$m")
+  done
+  (IFS=:; KUBECONFIG="${files[*]}" kubectl config view --flatten >"$dir/members.config")
+  kubectl --kubeconfig "$dir/members.config" config use-context member1 >/dev/null
+  rm -rf "$tmp"
+}
+
+up() {
+  for b in "kube-apiserver-$KUBE_VERSION" "kube-controller-manager-$KUBE_VERSION" \
+    "kube-scheduler-$KUBE_VERSION" "etcd-$ETCD_VERSION" "kwok-$KWOK_VERSION" "kwokctl-$KWOK_VERSION"; do
+    [[ -x "$bin/$b" ]] || { echo "sandbox: $bin/$b is missing; run 'make binaries'" >&2; exit 1; }
+  done
+  mkdir -p "$dir/logs"
+  local start=$SECONDS
+  # One at a time: kwokctl picks its remaining ports (etcd peer) by probing, which races
+  # when clusters start side by side.
+  ensure_cluster karmada create_control_plane
+  local i=1
+  for m in "${members[@]}"; do
+    ensure_cluster "$m" create_member "$m" "$i"
+    i=$((i + 1))
+  done
+  for m in "${members[@]}"; do seed_member "$m"; done
+  write_kubeconfigs
+  log "clusters ready in $((SECONDS - start))s"
+  log "control plane: kubectl --kubeconfig $dir/karmada.config (context karmada-apiserver)"
+  log "members:       kubectl --kubeconfig $dir/members.config --context member1|member2|member3"
+}
+
+down() {
+  for short in karmada "${members[@]}"; do
+    if cluster_exists "$short"; then
+      log "deleting cluster $short"
+      "$kwokctl" delete cluster --name "$(kwok_name "$short")" >/dev/null 2>&1 || true
+    fi
+  done
+  rm -rf "$dir"
+}
+
+status() {
+  for short in karmada "${members[@]}"; do
+    local kc="$dir/.kwok-$short.config"
+    if [[ -f "$kc" ]] && healthy "$kc"; then echo "$short: running"; else echo "$short: not running"; fi
+  done
+}
+
+case ${1:-} in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
