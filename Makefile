@@ -34,6 +34,10 @@ generate: $(CONTROLLER_GEN) $(OPENAPI_GEN) ## Regenerate deepcopy functions, CRD
 	$(CONTROLLER_GEN) crd:crdVersions=v1 paths=./pkg/apis/policy/... paths=./pkg/apis/work/... output:crd:artifacts:config=config/crds
 	$(OPENAPI_GEN) --go-header-file hack/boilerplate.go.txt --output-dir pkg/apis/openapi \
 		--output-pkg $(MODULE)/pkg/apis/openapi --output-file zz_generated.openapi.go \
+		--output-model-name-file zz_generated.model_name.go \
+		--readonly-pkg k8s.io/apimachinery/pkg/apis/meta/v1 --readonly-pkg k8s.io/apimachinery/pkg/runtime \
+		--readonly-pkg k8s.io/apimachinery/pkg/version --readonly-pkg k8s.io/apimachinery/pkg/api/resource \
+		--readonly-pkg k8s.io/apimachinery/pkg/util/intstr --readonly-pkg k8s.io/api/core/v1 \
 		--report-filename hack/openapi-violations.list $(OPENAPI_PACKAGES)
 
 .PHONY: verify

@@ -34,11 +34,13 @@ kwokctl=$bin/kwokctl-$KWOK_VERSION
 
 log() { echo "sandbox: $*"; }
 
-# ports: the control plane uses base+0 (apiserver) and base+1 (etcd); member i uses
+# ports: the control plane uses base+0 (apiserver) and base+1 (etcd), the proxy base+5;
+# member i uses
 # base+10*i (apiserver), +1 (etcd), +2 (kwok-controller), +3 (controller-manager) and
 # +4 (scheduler).
 cp_port=$port_base
 cp_etcd_port=$((port_base + 1))
+proxy_port=$((port_base + 5))
 member_port() { echo $((port_base + 10 * $1)); }
 
 kwok_name() { echo "$name-$1"; }
@@ -204,6 +206,122 @@ write_kubeconfigs() {
   rm -rf "$tmp"
 }
 
+# --- the aggregated API server (cmd/proxy), run as a local process -------------------
+
+proxy_service=karmada-aggregated-apiserver
+proxy_namespace=karmada-system
+
+# proxy_pki writes a serving CA and a certificate valid for the Service name the
+# aggregator checks (even for an ExternalName Service), localhost and 127.0.0.1.
+proxy_pki() {
+  local pki="$dir/proxy-pki"
+  [[ -f "$pki/serving.crt" ]] && return 0
+  mkdir -p "$pki"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=fleetplane-proxy-ca" \
+    -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$proxy_service.$proxy_namespace.svc" \
+    -keyout "$pki/serving.key" -out "$pki/serving.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:%s.%s.svc,DNS:%s.%s.svc.cluster.local,DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' \
+    "$proxy_service" "$proxy_namespace" "$proxy_service" "$proxy_namespace" >"$pki/ext.cnf"
+  openssl x509 -req -in "$pki/serving.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$pki/ext.cnf" -out "$pki/serving.crt" 2>/dev/null
+}
+
+proxy_running() {
+  [[ -f "$dir/proxy.pid" ]] && kill -0 "$(cat "$dir/proxy.pid")" 2>/dev/null
+}
+
+stop_proxy() {
+  if proxy_running; then
+    local pid
+    pid=$(cat "$dir/proxy.pid")
+    log "stopping proxy (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$dir/proxy.pid"
+}
+
+# start_proxy (re)starts the proxy when it is not running or its binary is newer.
+start_proxy() {
+  local binary="$bin/proxy"
+  if proxy_running && [[ "$binary" -ot "$dir/proxy.pid" ]]; then
+    log "proxy is running (pid $(cat "$dir/proxy.pid"))"
+    return 0
+  fi
+  stop_proxy
+  proxy_pki
+  local kc="$dir/karmada.config"
+  log "starting proxy on 127.0.0.1:$proxy_port"
+  # shellcheck disable=SC2086
+  nohup "$binary" --bind-address 127.0.0.1 --secure-port "$proxy_port" \
+    --tls-cert-file "$dir/proxy-pki/serving.crt" --tls-private-key-file "$dir/proxy-pki/serving.key" \
+    --etcd-servers "http://127.0.0.1:$cp_etcd_port" \
+    --kubeconfig "$kc" --authentication-kubeconfig "$kc" --authorization-kubeconfig "$kc" \
+    --cluster-status-update-frequency "${PROXY_STATUS_INTERVAL:-5s}" --cluster-health-timeout 3s \
+    --member-dial-timeout 3s ${PROXY_EXTRA_ARGS:-} >"$dir/logs/proxy.log" 2>&1 &
+  echo $! >"$dir/proxy.pid"
+}
+
+# register_proxy points the control plane's aggregator at the local proxy process.
+register_proxy() {
+  local ca
+  ca=$(base64 -w0 <"$dir/proxy-pki/ca.crt")
+  kubectl --kubeconfig "$dir/karmada.config" apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $proxy_namespace
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: $proxy_service
+  namespace: $proxy_namespace
+spec:
+  type: ExternalName
+  externalName: localhost
+  ports:
+  - name: https
+    port: $proxy_port
+    protocol: TCP
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1alpha1.cluster.karmada.io
+spec:
+  group: cluster.karmada.io
+  version: v1alpha1
+  groupPriorityMinimum: 2000
+  versionPriority: 10
+  caBundle: $ca
+  service:
+    name: $proxy_service
+    namespace: $proxy_namespace
+    port: $proxy_port
+EOF
+  if ! kubectl --kubeconfig "$dir/karmada.config" wait --for=condition=Available \
+    apiservice/v1alpha1.cluster.karmada.io --timeout=90s >/dev/null; then
+    echo "sandbox: the proxy did not become available; last lines of $dir/logs/proxy.log:" >&2
+    tail -20 "$dir/logs/proxy.log" >&2
+    return 1
+  fi
+  log "cluster.karmada.io/v1alpha1 is served by the proxy"
+}
+
+# join_members registers the members with the plugin (idempotent).
+join_members() {
+  local m provider region zone
+  for m in "${members[@]}"; do
+    read -r provider region zone _ <<<"$(member_topology "$m")"
+    "$bin/kubectl-karmada" --kubeconfig "$dir/karmada.config" join "$m" \
+      --cluster-kubeconfig "$dir/members.config" --cluster-context "$m" \
+      --provider "$provider" --region "$region" --zones "$zone" --wait 90s
+  done
+}
+
 up() {
   for b in "kube-apiserver-$KUBE_VERSION" "kube-controller-manager-$KUBE_VERSION" \
     "kube-scheduler-$KUBE_VERSION" "etcd-$ETCD_VERSION" "kwok-$KWOK_VERSION" "kwokctl-$KWOK_VERSION"; do
@@ -222,11 +340,17 @@ up() {
   for m in "${members[@]}"; do seed_member "$m"; done
   write_kubeconfigs
   log "clusters ready in $((SECONDS - start))s"
+  if [[ "${SANDBOX_PROXY:-1}" == 1 ]]; then
+    start_proxy
+    register_proxy
+    join_members
+  fi
   log "control plane: kubectl --kubeconfig $dir/karmada.config (context karmada-apiserver)"
   log "members:       kubectl --kubeconfig $dir/members.config --context member1|member2|member3"
 }
 
 down() {
+  stop_proxy
   for short in karmada "${members[@]}"; do
     if cluster_exists "$short"; then
       log "deleting cluster $short"
@@ -241,6 +365,7 @@ status() {
     local kc="$dir/.kwok-$short.config"
     if [[ -f "$kc" ]] && healthy "$kc"; then echo "$short: running"; else echo "$short: not running"; fi
   done
+  if proxy_running; then echo "proxy: running (pid $(cat "$dir/proxy.pid"))"; else echo "proxy: not running"; fi
 }
 
 case ${1:-} in

@@ -1,0 +1,92 @@
+package apiserver
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericfilters "k8s.io/apiserver/pkg/server/filters"
+
+	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
+	clusterregistry "github.com/fleetplane/fleetplane/pkg/apiserver/registry/cluster"
+	"github.com/fleetplane/fleetplane/pkg/proxy"
+)
+
+// ExtraConfig is what the server needs beyond the generic configuration.
+type ExtraConfig struct {
+	// Secrets reads the impersonator credentials the proxy uses.
+	Secrets proxy.SecretGetter
+	// Pool keeps one transport per member.
+	Pool *proxy.TransportPool
+	// Groups narrows the groups the proxy forwards; nil forwards them all.
+	Groups proxy.GroupFilter
+}
+
+// Config is the generic server configuration plus ExtraConfig.
+type Config struct {
+	GenericConfig *genericapiserver.RecommendedConfig
+	ExtraConfig   ExtraConfig
+}
+
+type completedConfig struct {
+	GenericConfig genericapiserver.CompletedConfig
+	ExtraConfig   *ExtraConfig
+}
+
+// CompletedConfig is a Config whose defaults are filled in; only it can build a server.
+type CompletedConfig struct {
+	*completedConfig
+}
+
+// Server is the aggregated API server with the handles its controllers need.
+type Server struct {
+	GenericAPIServer *genericapiserver.GenericAPIServer
+	// ClusterProxy forwards requests to members; the search and global proxy reuse it.
+	ClusterProxy *proxy.ClusterProxy
+}
+
+// longRunningSubresources are exempt from the request timeout: streams and upgrades
+// must run as long as the caller wants.
+var longRunningSubresources = sets.NewString("proxy", "exec", "attach", "log", "portforward")
+
+// LongRunningFunc reports which requests the server must not time out: watches and
+// every request through a proxy subresource (which may be a watch, logs -f, exec,
+// attach or port-forward on the member).
+var LongRunningFunc request.LongRunningRequestCheck = genericfilters.BasicLongRunningRequestCheck(
+	sets.NewString("watch", "proxy"), longRunningSubresources)
+
+// Complete fills in the defaults.
+func (c *Config) Complete() CompletedConfig {
+	c.GenericConfig.LongRunningFunc = LongRunningFunc
+	return CompletedConfig{&completedConfig{GenericConfig: c.GenericConfig.Complete(), ExtraConfig: &c.ExtraConfig}}
+}
+
+// New builds the server and installs the cluster.karmada.io API group.
+func (c CompletedConfig) New() (*Server, error) {
+	generic, err := c.GenericConfig.New("fleetplane-proxy", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, err
+	}
+	storage, err := clusterregistry.NewStorage(Scheme, c.GenericConfig.RESTOptionsGetter)
+	if err != nil {
+		return nil, fmt.Errorf("cluster storage: %w", err)
+	}
+	cp := &proxy.ClusterProxy{
+		Clusters: clusterregistry.Getter{Store: storage.Cluster},
+		Secrets:  c.ExtraConfig.Secrets,
+		Pool:     c.ExtraConfig.Pool,
+		Groups:   c.ExtraConfig.Groups,
+	}
+	group := genericapiserver.NewDefaultAPIGroupInfo(clusterv1alpha1.GroupName, Scheme, ParameterCodec, Codecs)
+	group.VersionedResourcesStorageMap[clusterv1alpha1.SchemeGroupVersion.Version] = map[string]rest.Storage{
+		"clusters":        storage.Cluster,
+		"clusters/status": storage.Status,
+		"clusters/proxy":  &clusterregistry.ProxyREST{Proxy: cp},
+	}
+	if err := generic.InstallAPIGroup(&group); err != nil {
+		return nil, err
+	}
+	return &Server{GenericAPIServer: generic, ClusterProxy: cp}, nil
+}

@@ -1,0 +1,126 @@
+package proxyserver
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/pflag"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	basecompatibility "k8s.io/component-base/compatibility"
+
+	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
+	"github.com/fleetplane/fleetplane/pkg/apis/openapi"
+	"github.com/fleetplane/fleetplane/pkg/apiserver"
+	"github.com/fleetplane/fleetplane/pkg/proxy"
+)
+
+// etcdPrefix is where cluster objects live in etcd, as in Karmada: beside, never
+// inside, kube-apiserver's own keys.
+const etcdPrefix = "/registry"
+
+// Options are the flags of the proxy command.
+type Options struct {
+	Recommended *genericoptions.RecommendedOptions
+	Controllers ControllerOptions
+	// MemberDialTimeout bounds how long connecting to a member may take.
+	MemberDialTimeout time.Duration
+	// SecretNamespace is where cluster credentials live on the control plane.
+	SecretNamespace string
+}
+
+// ControllerOptions configure the controllers that run beside the server.
+type ControllerOptions struct {
+	Enabled             bool
+	LeaderElect         bool
+	LeaderElectionNS    string
+	HealthCheckInterval time.Duration
+	HealthCheckTimeout  time.Duration
+}
+
+// NewOptions returns the defaults.
+func NewOptions() *Options {
+	o := &Options{
+		Recommended: genericoptions.NewRecommendedOptions(etcdPrefix,
+			apiserver.Codecs.LegacyCodec(clusterv1alpha1.SchemeGroupVersion)),
+		Controllers: ControllerOptions{
+			Enabled:             true,
+			LeaderElect:         true,
+			LeaderElectionNS:    "karmada-system",
+			HealthCheckInterval: 10 * time.Second,
+			HealthCheckTimeout:  5 * time.Second,
+		},
+		MemberDialTimeout: 5 * time.Second,
+		SecretNamespace:   "karmada-cluster",
+	}
+	// The server has no admission plugins of its own.
+	o.Recommended.Admission = nil
+	return o
+}
+
+// AddFlags registers the flags.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.Recommended.AddFlags(fs)
+	fs.DurationVar(&o.MemberDialTimeout, "member-dial-timeout", o.MemberDialTimeout,
+		"How long connecting to a member cluster may take before the proxy answers 503.")
+	fs.StringVar(&o.SecretNamespace, "cluster-secret-namespace", o.SecretNamespace,
+		"Namespace of the control plane that holds the members' credentials.")
+	fs.BoolVar(&o.Controllers.Enabled, "controllers", o.Controllers.Enabled,
+		"Run the controllers (cluster status, unified auth) in this process.")
+	fs.BoolVar(&o.Controllers.LeaderElect, "leader-elect", o.Controllers.LeaderElect,
+		"Elect a leader among replicas with a Lease before running the controllers.")
+	fs.StringVar(&o.Controllers.LeaderElectionNS, "leader-elect-namespace", o.Controllers.LeaderElectionNS,
+		"Namespace of the leader-election Lease.")
+	fs.DurationVar(&o.Controllers.HealthCheckInterval, "cluster-status-update-frequency", o.Controllers.HealthCheckInterval,
+		"How often each member is probed; a member that stops answering turns Ready=False within this interval plus the probe timeout.")
+	fs.DurationVar(&o.Controllers.HealthCheckTimeout, "cluster-health-timeout", o.Controllers.HealthCheckTimeout,
+		"How long one health probe of a member may take.")
+}
+
+// Validate checks the flags.
+func (o *Options) Validate() error {
+	errs := o.Recommended.Validate()
+	if o.MemberDialTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--member-dial-timeout must be positive"))
+	}
+	if o.Controllers.HealthCheckInterval <= 0 || o.Controllers.HealthCheckTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--cluster-status-update-frequency and --cluster-health-timeout must be positive"))
+	}
+	return utilerrors.NewAggregate(errs)
+}
+
+// Config turns the options into the server configuration.
+func (o *Options) Config() (*apiserver.Config, *SecretCache, error) {
+	if err := o.Recommended.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", nil, []net.IP{net.ParseIP("127.0.0.1")}); err != nil {
+		return nil, nil, fmt.Errorf("self-signed serving certificate: %w", err)
+	}
+	generic := genericapiserver.NewRecommendedConfig(apiserver.Codecs)
+	generic.EffectiveVersion = basecompatibility.NewEffectiveVersionFromString("1.37", "", "")
+	namer := openapinamer.NewDefinitionNamer(apiserver.OpenAPIScheme)
+	generic.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
+	generic.OpenAPIConfig.Info.Title = "fleetplane"
+	generic.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
+	generic.OpenAPIV3Config.Info.Title = "fleetplane"
+	if err := o.Recommended.ApplyTo(generic); err != nil {
+		return nil, nil, err
+	}
+	client, err := kubernetes.NewForConfig(generic.ClientConfig)
+	if err != nil {
+		return nil, nil, fmt.Errorf("control-plane client: %w", err)
+	}
+	secrets := NewSecretCache(client, informers.NewSharedInformerFactoryWithOptions(client, 0,
+		informers.WithNamespace(o.SecretNamespace)), o.SecretNamespace)
+	cfg := &apiserver.Config{
+		GenericConfig: generic,
+		ExtraConfig: apiserver.ExtraConfig{
+			Secrets: secrets,
+			Pool:    proxy.NewTransportPool(o.MemberDialTimeout),
+		},
+	}
+	return cfg, secrets, nil
+}

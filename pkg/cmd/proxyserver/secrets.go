@@ -1,0 +1,39 @@
+package proxyserver
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	corev1listers "k8s.io/client-go/listers/core/v1"
+)
+
+// SecretCache reads cluster credentials from an informer on the credentials
+// namespace, and from the apiserver for Secrets kept elsewhere.
+type SecretCache struct {
+	client    kubernetes.Interface
+	factory   informers.SharedInformerFactory
+	lister    corev1listers.SecretLister
+	namespace string
+}
+
+// NewSecretCache returns a cache over one namespace; Start must run before use.
+func NewSecretCache(client kubernetes.Interface, factory informers.SharedInformerFactory, namespace string) *SecretCache {
+	return &SecretCache{client: client, factory: factory, lister: factory.Core().V1().Secrets().Lister(), namespace: namespace}
+}
+
+// Start runs the informer and waits for its first list.
+func (s *SecretCache) Start(ctx context.Context) {
+	s.factory.Start(ctx.Done())
+	s.factory.WaitForCacheSync(ctx.Done())
+}
+
+// GetSecret returns a Secret.
+func (s *SecretCache) GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
+	if namespace == s.namespace {
+		return s.lister.Secrets(namespace).Get(name)
+	}
+	return s.client.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+}

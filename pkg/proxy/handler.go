@@ -1,0 +1,162 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilproxy "k8s.io/apimachinery/pkg/util/proxy"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/client-go/transport"
+
+	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
+)
+
+// ClusterGetter returns a Cluster by name, or a NotFound error.
+type ClusterGetter interface {
+	GetCluster(ctx context.Context, name string) (*clusterv1alpha1.Cluster, error)
+}
+
+// SecretGetter returns a Secret of the control plane.
+type SecretGetter interface {
+	GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error)
+}
+
+// GroupFilter narrows the groups forwarded for a caller to those the cluster's
+// impersonator may impersonate. A nil GroupFilter forwards every group.
+type GroupFilter func(cluster string, groups []string) []string
+
+// ClusterProxy builds handlers that forward a request to one member cluster.
+type ClusterProxy struct {
+	Clusters ClusterGetter
+	Secrets  SecretGetter
+	Pool     *TransportPool
+	Groups   GroupFilter
+}
+
+// Connect returns the handler that forwards a request for path on the named cluster.
+// It fails with 404 for an unknown cluster and 503 for one that is not Ready or has
+// no impersonator credentials.
+func (p *ClusterProxy) Connect(ctx context.Context, name, memberPath string, responder rest.Responder) (http.Handler, error) {
+	caller, ok := request.UserFrom(ctx)
+	if !ok {
+		return nil, apierrors.NewUnauthorized("no caller identity in the request")
+	}
+	member, err := p.Member(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	imp := p.impersonation(name, caller)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		location := *member.Endpoint
+		location.Path = joinPath(location.Path, memberPath)
+		location.RawQuery = req.URL.RawQuery
+		h := &utilproxy.UpgradeAwareHandler{
+			Location:  &location,
+			Transport: transport.NewImpersonatingRoundTripper(imp, member.Transport),
+			UpgradeTransport: utilproxy.NewUpgradeRequestRoundTripper(member.conn,
+				transport.NewImpersonatingRoundTripper(imp, &bearer{token: member.token, next: utilproxy.MirrorRequest})),
+			// A member must never send the caller elsewhere (the CVE-2022-3172 class).
+			RejectForwardingRedirects: true,
+			Responder:                 &errorResponder{cluster: name, responder: responder},
+		}
+		h.ServeHTTP(w, Sanitize(req))
+	}), nil
+}
+
+// Member returns the pooled connection of a Ready cluster.
+func (p *ClusterProxy) Member(ctx context.Context, name string) (*Member, error) {
+	c, err := p.Clusters.GetCluster(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if cond := meta.FindStatusCondition(c.Status.Conditions, clusterv1alpha1.ClusterConditionReady); cond != nil && cond.Status == metav1.ConditionFalse {
+		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("cluster %s is not ready: %s: %s", name, cond.Reason, cond.Message))
+	}
+	ref := c.Spec.ImpersonatorSecretRef
+	if ref == nil {
+		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("cluster %s has no impersonator credentials (spec.impersonatorSecretRef is empty)", name))
+	}
+	secret, err := p.Secrets.GetSecret(ctx, ref.Namespace, ref.Name)
+	if err != nil {
+		return nil, apierrors.NewServiceUnavailable(fmt.Sprintf("cluster %s: reading impersonator secret %s/%s: %v", name, ref.Namespace, ref.Name, err))
+	}
+	m, err := p.Pool.Get(c, secret)
+	if err != nil {
+		return nil, apierrors.NewServiceUnavailable(err.Error())
+	}
+	return m, nil
+}
+
+// impersonation is who the member sees: the caller, minus the group every
+// authenticated user has, which the member adds by itself.
+func (p *ClusterProxy) impersonation(cluster string, caller user.Info) transport.ImpersonationConfig {
+	var groups []string
+	for _, g := range caller.GetGroups() {
+		if g != user.AllAuthenticated {
+			groups = append(groups, g)
+		}
+	}
+	if p.Groups != nil {
+		groups = p.Groups(cluster, groups)
+	}
+	return transport.ImpersonationConfig{
+		UserName: caller.GetName(),
+		UID:      caller.GetUID(),
+		Groups:   groups,
+		Extra:    caller.GetExtra(),
+	}
+}
+
+// Sanitize returns a copy of req without anything that carries identity from the
+// caller: credentials, impersonation headers (the caller's identity is set by the
+// proxy itself) and the front proxy's authentication headers.
+func Sanitize(req *http.Request) *http.Request {
+	out := req.Clone(req.Context())
+	for name := range out.Header {
+		canonical := http.CanonicalHeaderKey(name)
+		if strings.HasPrefix(canonical, "Impersonate-") || strings.HasPrefix(canonical, "X-Remote-") {
+			delete(out.Header, name)
+		}
+	}
+	out.Header.Del("Authorization")
+	out.Header.Del("Proxy-Authorization")
+	out.Header.Del("Cookie")
+	return out
+}
+
+func joinPath(base, p string) string {
+	if p == "" {
+		return base
+	}
+	joined := path.Join("/", base, p)
+	if strings.HasSuffix(p, "/") && !strings.HasSuffix(joined, "/") {
+		joined += "/"
+	}
+	return joined
+}
+
+// errorResponder turns transport failures into a 503 Status that names the cluster.
+type errorResponder struct {
+	cluster   string
+	responder rest.Responder
+}
+
+func (r *errorResponder) Error(_ http.ResponseWriter, _ *http.Request, err error) {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		r.responder.Error(err)
+		return
+	}
+	r.responder.Error(apierrors.NewServiceUnavailable(fmt.Sprintf("cluster %s is unreachable: %v", r.cluster, err)))
+}
+
