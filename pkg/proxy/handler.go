@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/transport"
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
+	"github.com/fleetplane/fleetplane/pkg/auth/proxygrants"
 )
 
 // ClusterGetter returns a Cluster by name, or a NotFound error.
@@ -98,7 +99,8 @@ func (p *ClusterProxy) Member(ctx context.Context, name string) (*Member, error)
 }
 
 // impersonation is who the member sees: the caller, minus the group every
-// authenticated user has, which the member adds by itself.
+// authenticated user has (which the member adds by itself), and with only the
+// extras the impersonator may impersonate.
 func (p *ClusterProxy) impersonation(cluster string, caller user.Info) transport.ImpersonationConfig {
 	var groups []string
 	for _, g := range caller.GetGroups() {
@@ -109,11 +111,20 @@ func (p *ClusterProxy) impersonation(cluster string, caller user.Info) transport
 	if p.Groups != nil {
 		groups = p.Groups(cluster, groups)
 	}
+	var extra map[string][]string
+	for _, k := range proxygrants.ImpersonableExtras {
+		if v, ok := caller.GetExtra()[k]; ok {
+			if extra == nil {
+				extra = map[string][]string{}
+			}
+			extra[k] = v
+		}
+	}
 	return transport.ImpersonationConfig{
 		UserName: caller.GetName(),
 		UID:      caller.GetUID(),
 		Groups:   groups,
-		Extra:    caller.GetExtra(),
+		Extra:    extra,
 	}
 }
 
@@ -159,4 +170,3 @@ func (r *errorResponder) Error(_ http.ResponseWriter, _ *http.Request, err error
 	}
 	r.responder.Error(apierrors.NewServiceUnavailable(fmt.Sprintf("cluster %s is unreachable: %v", r.cluster, err)))
 }
-

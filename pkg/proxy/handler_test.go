@@ -66,7 +66,7 @@ var alice = &user.DefaultInfo{
 	Name:   "alice",
 	UID:    "alice-uid",
 	Groups: []string{"team-a", user.AllAuthenticated},
-	Extra:  map[string][]string{"scopes": {"read"}},
+	Extra:  map[string][]string{"scopes": {"read"}, "authentication.kubernetes.io/credential-id": {"X509SHA256=ab"}},
 }
 
 // newProxy returns a proxy to one member served by backend. ready sets the cluster's
@@ -135,11 +135,11 @@ func TestProxyImpersonatesCallerAndStripsCredentials(t *testing.T) {
 		t.Errorf("member saw path %q", gotPath)
 	}
 	want := map[string][]string{
-		"Authorization":            {"Bearer " + impersonatorToken},
-		"Impersonate-User":         {"alice"},
-		"Impersonate-Group":        {"team-a"},
-		"Impersonate-Uid":          {"alice-uid"},
-		"Impersonate-Extra-Scopes": {"read"},
+		"Authorization":     {"Bearer " + impersonatorToken},
+		"Impersonate-User":  {"alice"},
+		"Impersonate-Group": {"team-a"},
+		"Impersonate-Uid":   {"alice-uid"},
+		"Impersonate-Extra-Authentication.kubernetes.io%2fcredential-Id": {"X509SHA256=ab"},
 	}
 	for name, values := range want {
 		if diff := cmp.Diff(values, got.Values(name)); diff != "" {
@@ -147,7 +147,7 @@ func TestProxyImpersonatesCallerAndStripsCredentials(t *testing.T) {
 		}
 	}
 	for name := range got {
-		if name == "Impersonate-Extra-Foo" || name == "X-Remote-User" {
+		if name == "Impersonate-Extra-Foo" || name == "X-Remote-User" || name == "Impersonate-Extra-Scopes" {
 			t.Errorf("caller header %s reached the member", name)
 		}
 	}

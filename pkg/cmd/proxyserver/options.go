@@ -17,6 +17,7 @@ import (
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
 	"github.com/fleetplane/fleetplane/pkg/apis/openapi"
 	"github.com/fleetplane/fleetplane/pkg/apiserver"
+	"github.com/fleetplane/fleetplane/pkg/auth/unifiedauth"
 	"github.com/fleetplane/fleetplane/pkg/proxy"
 )
 
@@ -94,8 +95,9 @@ func (o *Options) Validate() error {
 	return utilerrors.NewAggregate(errs)
 }
 
-// Config turns the options into the server configuration.
-func (o *Options) Config() (*apiserver.Config, *SecretCache, error) {
+// Config turns the options into the server configuration, and returns the
+// informer factories that a post-start hook must start.
+func (o *Options) Config() (*apiserver.Config, []informers.SharedInformerFactory, error) {
 	if err := o.Recommended.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", nil, []net.IP{net.ParseIP("127.0.0.1")}); err != nil {
 		return nil, nil, fmt.Errorf("self-signed serving certificate: %w", err)
 	}
@@ -113,14 +115,22 @@ func (o *Options) Config() (*apiserver.Config, *SecretCache, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("control-plane client: %w", err)
 	}
-	secrets := NewSecretCache(client, informers.NewSharedInformerFactoryWithOptions(client, 0,
-		informers.WithNamespace(o.SecretNamespace)), o.SecretNamespace)
+	credentials := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithNamespace(o.SecretNamespace))
+	secrets := NewSecretCache(client, credentials, o.SecretNamespace)
+	// Every replica narrows the groups it forwards to those the member's impersonator
+	// may impersonate, from the control plane's RBAC; no leader election needed.
+	rbac := informers.NewSharedInformerFactory(client, 0)
+	groups, err := unifiedauth.NewGroupFilter(rbac)
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg := &apiserver.Config{
 		GenericConfig: generic,
 		ExtraConfig: apiserver.ExtraConfig{
 			Secrets: secrets,
 			Pool:    proxy.NewTransportPool(o.MemberDialTimeout),
+			Groups:  groups.AllowedGroups,
 		},
 	}
-	return cfg, secrets, nil
+	return cfg, []informers.SharedInformerFactory{credentials, rbac}, nil
 }

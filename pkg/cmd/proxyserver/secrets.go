@@ -14,20 +14,13 @@ import (
 // namespace, and from the apiserver for Secrets kept elsewhere.
 type SecretCache struct {
 	client    kubernetes.Interface
-	factory   informers.SharedInformerFactory
 	lister    corev1listers.SecretLister
 	namespace string
 }
 
-// NewSecretCache returns a cache over one namespace; Start must run before use.
+// NewSecretCache returns a cache over one namespace; its factory must be started.
 func NewSecretCache(client kubernetes.Interface, factory informers.SharedInformerFactory, namespace string) *SecretCache {
-	return &SecretCache{client: client, factory: factory, lister: factory.Core().V1().Secrets().Lister(), namespace: namespace}
-}
-
-// Start runs the informer and waits for its first list.
-func (s *SecretCache) Start(ctx context.Context) {
-	s.factory.Start(ctx.Done())
-	s.factory.WaitForCacheSync(ctx.Done())
+	return &SecretCache{client: client, lister: factory.Core().V1().Secrets().Lister(), namespace: namespace}
 }
 
 // GetSecret returns a Secret.

@@ -12,7 +12,12 @@ import (
 	logsapi "k8s.io/component-base/logs/api/v1"
 	"k8s.io/klog/v2"
 
+	"github.com/fleetplane/fleetplane/pkg/auth/unifiedauth"
 	"github.com/fleetplane/fleetplane/pkg/federate"
+	"github.com/fleetplane/fleetplane/pkg/federate/binding"
+	"github.com/fleetplane/fleetplane/pkg/federate/clusterstatus"
+	"github.com/fleetplane/fleetplane/pkg/federate/execution"
+	"github.com/fleetplane/fleetplane/pkg/federate/scheduling"
 )
 
 // NewCommand returns the root command of cmd/proxy.
@@ -52,9 +57,19 @@ leader election, so that several replicas can run side by side.`,
 	return cmd
 }
 
+// controllers are what the leader runs: member status and unified auth, then the
+// propagation pipeline (detector and bindings, scheduling, execution).
+var controllers = []federate.Setup{
+	clusterstatus.Setup,
+	unifiedauth.Setup,
+	binding.Setup,
+	scheduling.Setup,
+	execution.Setup,
+}
+
 // Run serves until ctx is done.
 func Run(ctx context.Context, o *Options) error {
-	cfg, secrets, err := o.Config()
+	cfg, factories, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -63,8 +78,13 @@ func Run(ctx context.Context, o *Options) error {
 		return err
 	}
 	generic := server.GenericAPIServer
-	if err := generic.AddPostStartHook("start-credential-informer", func(hook genericapiserver.PostStartHookContext) error {
-		secrets.Start(hook.Context)
+	if err := generic.AddPostStartHook("start-proxy-informers", func(hook genericapiserver.PostStartHookContext) error {
+		for _, f := range factories {
+			f.Start(hook.Context.Done())
+		}
+		for _, f := range factories {
+			f.WaitForCacheSync(hook.Context.Done())
+		}
 		return nil
 	}); err != nil {
 		return err
@@ -73,7 +93,7 @@ func Run(ctx context.Context, o *Options) error {
 		controlPlane := rest.CopyConfig(cfg.GenericConfig.ClientConfig)
 		if err := generic.AddPostStartHook("start-controllers", func(hook genericapiserver.PostStartHookContext) error {
 			go func() {
-				if err := federate.Run(hook.Context, controlPlane, o.federateOptions()); err != nil {
+				if err := federate.Run(hook.Context, controlPlane, o.federateOptions(), controllers...); err != nil {
 					klog.ErrorS(err, "controllers stopped")
 				}
 			}()
