@@ -1,0 +1,332 @@
+package binding
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
+	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
+	workv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha1"
+	workv1alpha2 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha2"
+	"github.com/fleetplane/fleetplane/pkg/federate/naming"
+	"github.com/fleetplane/fleetplane/pkg/federate/overrides"
+)
+
+// Templates reads resource templates from a cache.
+type Templates interface {
+	Template(gvk schema.GroupVersionKind, namespace, name string) (*unstructured.Unstructured, bool)
+}
+
+// Reconciler keeps the Works of ResourceBindings (or of ClusterResourceBindings).
+type Reconciler struct {
+	Client    client.Client
+	Dynamic   dynamic.Interface
+	Templates Templates
+	Recorder  record.EventRecorder
+	// ClusterScoped selects ClusterResourceBindings.
+	ClusterScoped bool
+}
+
+var _ reconcile.Reconciler = &Reconciler{}
+
+// SetupWithManager registers the reconciler, watching bindings and their Works.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	name := "resourcebinding"
+	if r.ClusterScoped {
+		name = "clusterresourcebinding"
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		For(newObject(r.ClusterScoped).Object).
+		Watches(&workv1alpha1.Work{}, handler.EnqueueRequestsFromMapFunc(r.bindingOfWork)).
+		Watches(&policyv1alpha1.OverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
+		Watches(&policyv1alpha1.ClusterOverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
+		Complete(r)
+}
+
+func (r *Reconciler) bindingOfWork(_ context.Context, obj client.Object) []reconcile.Request {
+	a := obj.GetAnnotations()
+	if r.ClusterScoped {
+		if name := a[naming.ClusterResourceBindingAnnotation]; name != "" {
+			return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: name}}}
+		}
+		return nil
+	}
+	if name := a[naming.ResourceBindingNameAnnotation]; name != "" {
+		return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: a[naming.ResourceBindingNamespaceAnnotation], Name: name}}}
+	}
+	return nil
+}
+
+// allBindings re-renders every binding an override policy may touch.
+func (r *Reconciler) allBindings(ctx context.Context, obj client.Object) []reconcile.Request {
+	var opts []client.ListOption
+	if obj.GetNamespace() != "" {
+		opts = append(opts, client.InNamespace(obj.GetNamespace()))
+	}
+	var reqs []reconcile.Request
+	if r.ClusterScoped {
+		var list workv1alpha2.ClusterResourceBindingList
+		if r.Client.List(ctx, &list, opts...) == nil {
+			for _, b := range list.Items {
+				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&b)})
+			}
+		}
+		return reqs
+	}
+	var list workv1alpha2.ResourceBindingList
+	if r.Client.List(ctx, &list, opts...) == nil {
+		for _, b := range list.Items {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&b)})
+		}
+	}
+	return reqs
+}
+
+// Reconcile renders one binding's Works and aggregates their status.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	b := newObject(r.ClusterScoped)
+	if err := r.Client.Get(ctx, req.NamespacedName, b.Object); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	works, err := r.worksOf(ctx, b)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if b.GetDeletionTimestamp() != nil {
+		return r.finalize(ctx, b, works)
+	}
+	if !controllerutil.ContainsFinalizer(b.Object, naming.BindingFinalizer) {
+		controllerutil.AddFinalizer(b.Object, naming.BindingFinalizer)
+		if err := r.Client.Update(ctx, b.Object); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+	ref := b.Spec.Resource
+	gv, err := schema.ParseGroupVersion(ref.APIVersion)
+	if err != nil {
+		return reconcile.Result{}, reconcile.TerminalError(err)
+	}
+	template, ok := r.Templates.Template(gv.WithKind(ref.Kind), ref.Namespace, ref.Name)
+	if !ok || template.GetUID() != ref.UID {
+		// Not cached yet, or replaced: the detector re-drives the binding.
+		return reconcile.Result{RequeueAfter: time.Second}, nil
+	}
+	targets := map[string]int32{}
+	for _, t := range b.Spec.Clusters {
+		targets[t.Name] = t.Replicas
+	}
+	kept := sets.New[string]()
+	if len(targets) > 0 {
+		if kept, err = r.syncWorks(ctx, b, template, targets, works); err != nil {
+			r.Recorder.Eventf(b.Object, "Warning", "SyncWorkFailed", "%v", err)
+			return reconcile.Result{}, err
+		}
+	}
+	for i := range works {
+		w := &works[i]
+		if !kept.Has(w.Namespace) && w.DeletionTimestamp == nil {
+			if err := r.Client.Delete(ctx, w); client.IgnoreNotFound(err) != nil {
+				return reconcile.Result{}, err
+			}
+		}
+	}
+	return reconcile.Result{}, r.aggregate(ctx, b, template, works)
+}
+
+func (r *Reconciler) worksOf(ctx context.Context, b object) ([]workv1alpha1.Work, error) {
+	if b.id() == "" {
+		return nil, nil
+	}
+	var list workv1alpha1.WorkList
+	if err := r.Client.List(ctx, &list, client.MatchingLabels{b.idLabel: b.id()}); err != nil {
+		return nil, err
+	}
+	return list.Items, nil
+}
+
+// finalize deletes the binding's Works and releases the binding once they are gone.
+func (r *Reconciler) finalize(ctx context.Context, b object, works []workv1alpha1.Work) (reconcile.Result, error) {
+	for i := range works {
+		if works[i].DeletionTimestamp == nil {
+			if err := r.Client.Delete(ctx, &works[i]); client.IgnoreNotFound(err) != nil {
+				return reconcile.Result{}, err
+			}
+		}
+	}
+	if len(works) > 0 {
+		// The Works' own finalizers clean the members; their deletion re-drives us.
+		return reconcile.Result{RequeueAfter: 5 * time.Second}, nil
+	}
+	if controllerutil.RemoveFinalizer(b.Object, naming.BindingFinalizer) {
+		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, b.Object))
+	}
+	return reconcile.Result{}, nil
+}
+
+// syncWorks creates or updates the Work of each target cluster and returns the
+// execution namespaces it wrote to.
+func (r *Reconciler) syncWorks(ctx context.Context, b object, template *unstructured.Unstructured,
+	targets map[string]int32, works []workv1alpha1.Work) (sets.Set[string], error) {
+	var cops policyv1alpha1.ClusterOverridePolicyList
+	if err := r.Client.List(ctx, &cops); err != nil {
+		return nil, err
+	}
+	var ops policyv1alpha1.OverridePolicyList
+	if ns := template.GetNamespace(); ns != "" {
+		if err := r.Client.List(ctx, &ops, client.InNamespace(ns)); err != nil {
+			return nil, err
+		}
+	}
+	deps, err := r.dependencies(b, template)
+	if err != nil {
+		return nil, err
+	}
+	existing := map[string]*workv1alpha1.Work{}
+	for i := range works {
+		existing[works[i].Namespace] = &works[i]
+	}
+	_, workload := replicaFields[template.GroupVersionKind().GroupKind()]
+	kept := sets.New[string]()
+	for clusterName, replicas := range targets {
+		var cluster clusterv1alpha1.Cluster
+		if err := r.Client.Get(ctx, client.ObjectKey{Name: clusterName}, &cluster); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			return nil, err
+		}
+		manifests, annotations, err := Render(Input{
+			Template: template, Cluster: &cluster, Replicas: replicas, Workload: workload || b.Spec.Replicas > 0,
+			Dependencies: deps, Overwrite: b.Spec.ConflictResolution == policyv1alpha1.ConflictOverwrite,
+			ClusterOPs: cops.Items, OPs: ops.Items,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("rendering %s %s for cluster %s: %w", template.GetKind(), template.GetName(), clusterName, err)
+		}
+		ns := naming.ExecutionNamespace(clusterName)
+		kept.Insert(ns)
+		if err := r.applyWork(ctx, b, template, ns, existing[ns], manifests, annotations); err != nil {
+			return nil, err
+		}
+	}
+	return kept, nil
+}
+
+func (r *Reconciler) dependencies(b object, template *unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	if !b.Spec.PropagateDeps {
+		return nil, nil
+	}
+	var out []*unstructured.Unstructured
+	for _, d := range Dependencies(template) {
+		obj, ok := r.Templates.Template(d.GVK, template.GetNamespace(), d.Name)
+		if !ok {
+			// Missing dependencies are not fatal: the workload is still propagated.
+			continue
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+func (r *Reconciler) applyWork(ctx context.Context, b object, template *unstructured.Unstructured, ns string,
+	current *workv1alpha1.Work, manifests []workv1alpha1.Manifest, overrideAnnotations map[string]string) error {
+	annotations := b.workAnnotations()
+	for k, v := range overrideAnnotations {
+		annotations[k] = v
+	}
+	labels := map[string]string{b.idLabel: b.id()}
+	spec := workv1alpha1.WorkSpec{
+		Workload:                    workv1alpha1.WorkloadTemplate{Manifests: manifests},
+		PreserveResourcesOnDeletion: b.Spec.PreserveResourcesOnDeletion,
+	}
+	if current == nil {
+		w := &workv1alpha1.Work{
+			ObjectMeta: metav1.ObjectMeta{
+				Namespace: ns, Name: naming.WorkName(template.GetKind(), template.GetNamespace(), template.GetName()),
+				Labels: labels, Annotations: annotations,
+			},
+			Spec: spec,
+		}
+		if err := r.Client.Create(ctx, w); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating Work %s/%s: %w", ns, w.Name, err)
+		}
+		return nil
+	}
+	if current.DeletionTimestamp != nil {
+		return fmt.Errorf("work %s/%s is still being deleted", ns, current.Name)
+	}
+	if manifestsEqual(current.Spec.Workload.Manifests, manifests) &&
+		ptr.Deref(current.Spec.PreserveResourcesOnDeletion, false) == ptr.Deref(spec.PreserveResourcesOnDeletion, false) &&
+		ownedAnnotationsEqual(current.Annotations, annotations) {
+		return nil
+	}
+	w := current.DeepCopy()
+	w.Spec.Workload, w.Spec.PreserveResourcesOnDeletion = spec.Workload, spec.PreserveResourcesOnDeletion
+	if w.Annotations == nil {
+		w.Annotations = map[string]string{}
+	}
+	for _, k := range ownedAnnotations {
+		delete(w.Annotations, k)
+	}
+	for k, v := range annotations {
+		w.Annotations[k] = v
+	}
+	for k, v := range labels {
+		if w.Labels == nil {
+			w.Labels = map[string]string{}
+		}
+		w.Labels[k] = v
+	}
+	if err := r.Client.Update(ctx, w); err != nil {
+		return fmt.Errorf("updating Work %s/%s: %w", ns, w.Name, err)
+	}
+	return nil
+}
+
+// ownedAnnotations are the Work annotations this controller writes; others are left alone.
+var ownedAnnotations = []string{
+	naming.ResourceBindingNamespaceAnnotation, naming.ResourceBindingNameAnnotation, naming.ClusterResourceBindingAnnotation,
+	overrides.AppliedOverridesAnnotation, overrides.AppliedClusterOverridesAnnotation,
+}
+
+func ownedAnnotationsEqual(have, want map[string]string) bool {
+	for _, k := range ownedAnnotations {
+		if have[k] != want[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// manifestsEqual compares manifests by content: the apiserver may return the same
+// JSON with its fields in another order.
+func manifestsEqual(a, b []workv1alpha1.Manifest) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		var x, y any
+		if json.Unmarshal(a[i].Raw, &x) != nil || json.Unmarshal(b[i].Raw, &y) != nil || !reflect.DeepEqual(x, y) {
+			return false
+		}
+	}
+	return true
+}
