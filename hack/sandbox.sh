@@ -6,6 +6,8 @@
 #   hack/sandbox.sh up      start (or reuse) everything; idempotent
 #   hack/sandbox.sh down    stop every process this script started and remove the state
 #   hack/sandbox.sh status  print what is running
+#   hack/sandbox.sh stop-member NAME | start-member NAME
+#                           stop or start every process of one member (for failure tests)
 #
 # Environment:
 #   SANDBOX_NAME       prefix of the kwok cluster names (default: fleet). The e2e tests
@@ -302,8 +304,19 @@ spec:
     namespace: $proxy_namespace
     port: $proxy_port
 EOF
-  if ! kubectl --kubeconfig "$dir/karmada.config" wait --for=condition=Available \
-    apiservice/v1alpha1.cluster.karmada.io --timeout=90s >/dev/null; then
+  # Wait for the process itself, then for the aggregator to reach it (the APIService
+  # may still show a previous process as Available).
+  local ok=0
+  for _ in $(seq 1 180); do
+    if curl -sfk "https://127.0.0.1:$proxy_port/readyz" >/dev/null 2>&1 &&
+      kubectl --kubeconfig "$dir/karmada.config" get --raw /apis/cluster.karmada.io/v1alpha1/clusters >/dev/null 2>&1; then
+      ok=1
+      break
+    fi
+    proxy_running || break
+    sleep 0.5
+  done
+  if [[ $ok != 1 ]]; then
     echo "sandbox: the proxy did not become available; last lines of $dir/logs/proxy.log:" >&2
     tail -20 "$dir/logs/proxy.log" >&2
     return 1
@@ -319,6 +332,53 @@ join_members() {
     "$bin/kubectl-karmada" --kubeconfig "$dir/karmada.config" join "$m" \
       --cluster-kubeconfig "$dir/members.config" --cluster-context "$m" \
       --provider "$provider" --region "$region" --zones "$zone" --wait 90s
+  done
+}
+
+# grant_admin sets up unified auth for the sandbox's admin user (kwok-admin): proxy
+# rights on every cluster on the control plane, and cluster-admin on each member.
+# The proxy never impersonates system:masters, so membership of that group alone
+# does not carry over to the members.
+grant_admin() {
+  kubectl --kubeconfig "$dir/karmada.config" apply -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: fleet-admin:cluster-proxy
+rules:
+- apiGroups: ["cluster.karmada.io"]
+  resources: ["clusters/proxy"]
+  verbs: ["*"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: fleet-admin:cluster-proxy
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: fleet-admin:cluster-proxy
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: kwok-admin
+EOF
+  local m
+  for m in "${members[@]}"; do
+    kubectl --kubeconfig "$dir/members.config" --context "$m" apply -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: fleet-admin
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: kwok-admin
+EOF
   done
 }
 
@@ -339,10 +399,18 @@ up() {
   done
   for m in "${members[@]}"; do seed_member "$m"; done
   write_kubeconfigs
+  # The e2e tests sign client certificates for unprivileged users with the control
+  # plane's CA.
+  mkdir -p "$dir/pki"
+  cp "$KWOK_WORKDIR/clusters/$(kwok_name karmada)/pki/ca.crt" "$KWOK_WORKDIR/clusters/$(kwok_name karmada)/pki/ca.key" "$dir/pki/"
   log "clusters ready in $((SECONDS - start))s"
+  kubectl --kubeconfig "$dir/karmada.config" apply --server-side --force-conflicts -f "$root/config/crds" >/dev/null
+  kubectl --kubeconfig "$dir/karmada.config" apply --server-side --force-conflicts -f "$root/config/admission" >/dev/null
+  log "Karmada CRDs and admission policies installed on the control plane"
   if [[ "${SANDBOX_PROXY:-1}" == 1 ]]; then
     start_proxy
     register_proxy
+    grant_admin
     join_members
   fi
   log "control plane: kubectl --kubeconfig $dir/karmada.config (context karmada-apiserver)"
@@ -370,7 +438,9 @@ status() {
 
 case ${1:-} in
   up) up ;;
+  stop-member) "$kwokctl" stop cluster --name "$(kwok_name "${2:?member name}")" ;;
+  start-member) "$kwokctl" start cluster --name "$(kwok_name "${2:?member name}")" --wait 60s ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|stop-member NAME|start-member NAME" >&2; exit 2 ;;
 esac

@@ -85,17 +85,41 @@ func (s *Sandbox) Dynamic(t testing.TB, context string) dynamic.Interface {
 	return c
 }
 
-// Kubectl runs kubectl against a context with a one-minute limit and returns its
-// standard output; standard error is folded into the error.
+// Kubectl runs kubectl against a context of the sandbox kubeconfigs.
 func (s *Sandbox) Kubectl(ctx context.Context, kubeContext string, args ...string) (string, error) {
+	return Run(ctx, "kubectl", append([]string{"--kubeconfig", s.Kubeconfig(kubeContext), "--context", kubeContext}, args...)...)
+}
+
+// Plugin runs the kubectl-karmada binary built by `make build` against the control
+// plane, with kubeconfig as given in args or the sandbox's control-plane kubeconfig.
+func (s *Sandbox) Plugin(ctx context.Context, args ...string) (string, error) {
+	return Run(ctx, s.Binary("kubectl-karmada"), append([]string{"--kubeconfig", s.Kubeconfig(ControlPlane)}, args...)...)
+}
+
+// Binary returns the path of a binary in _output/bin.
+func (s *Sandbox) Binary(name string) string {
+	if dir := os.Getenv("BIN_DIR"); dir != "" {
+		return filepath.Join(dir, name)
+	}
+	return filepath.Join(s.Dir, "..", "bin", name)
+}
+
+// Run runs a command with a one-minute limit and returns its standard output;
+// standard error is folded into the error.
+func Run(ctx context.Context, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	full := append([]string{"--kubeconfig", s.Kubeconfig(kubeContext), "--context", kubeContext}, args...)
-	cmd := exec.CommandContext(ctx, "kubectl", full...)
+	cmd := exec.CommandContext(ctx, name, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		return stdout.String(), fmt.Errorf("%s %s: %w: %s", filepath.Base(name), strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.String(), nil
+}
+
+// Script runs hack/sandbox.sh with the environment the tests were started with, so
+// that it acts on the same sandbox.
+func (s *Sandbox) Script(ctx context.Context, args ...string) (string, error) {
+	return Run(ctx, filepath.Join(s.Dir, "..", "..", "hack", "sandbox.sh"), args...)
 }
