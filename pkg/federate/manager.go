@@ -9,6 +9,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -28,6 +29,9 @@ type Options struct {
 	HealthCheckTimeout time.Duration
 	// SecretNamespace holds the members' credentials on the control plane.
 	SecretNamespace string
+	// ClientQPS and ClientBurst limit the controllers' requests to the control plane.
+	ClientQPS   float32
+	ClientBurst int
 }
 
 // Scheme knows every type the controllers read or write on the control plane.
@@ -46,6 +50,11 @@ type Setup func(mgr ctrl.Manager, opts Options) error
 
 // Run starts the given controllers under one manager and blocks until ctx is done.
 func Run(ctx context.Context, cfg *rest.Config, opts Options, setups ...Setup) error {
+	ctrl.SetLogger(klog.NewKlogr())
+	cfg = rest.CopyConfig(cfg)
+	// The controllers' request budget is set by the control plane's priority and
+	// fairness, not by a client-side token bucket tuned for kubectl.
+	cfg.QPS, cfg.Burst = opts.ClientQPS, opts.ClientBurst
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  Scheme,
 		LeaderElection:          opts.LeaderElect,

@@ -42,6 +42,8 @@ type ControllerOptions struct {
 	LeaderElectionNS    string
 	HealthCheckInterval time.Duration
 	HealthCheckTimeout  time.Duration
+	ClientQPS           float32
+	ClientBurst         int
 }
 
 // NewOptions returns the defaults.
@@ -55,6 +57,8 @@ func NewOptions() *Options {
 			LeaderElectionNS:    "karmada-system",
 			HealthCheckInterval: 10 * time.Second,
 			HealthCheckTimeout:  5 * time.Second,
+			ClientQPS:           500,
+			ClientBurst:         1000,
 		},
 		MemberDialTimeout: 5 * time.Second,
 		SecretNamespace:   "karmada-cluster",
@@ -81,6 +85,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"How often each member is probed; a member that stops answering turns Ready=False within this interval plus the probe timeout.")
 	fs.DurationVar(&o.Controllers.HealthCheckTimeout, "cluster-health-timeout", o.Controllers.HealthCheckTimeout,
 		"How long one health probe of a member may take.")
+	fs.Float32Var(&o.Controllers.ClientQPS, "controllers-kube-api-qps", o.Controllers.ClientQPS,
+		"Requests per second the controllers may send to the control plane.")
+	fs.IntVar(&o.Controllers.ClientBurst, "controllers-kube-api-burst", o.Controllers.ClientBurst,
+		"Burst of requests the controllers may send to the control plane.")
 }
 
 // Validate checks the flags.

@@ -17,7 +17,6 @@ import (
 	"github.com/fleetplane/fleetplane/pkg/federate/binding"
 	"github.com/fleetplane/fleetplane/pkg/federate/clusterstatus"
 	"github.com/fleetplane/fleetplane/pkg/federate/execution"
-	"github.com/fleetplane/fleetplane/pkg/federate/scheduling"
 )
 
 // NewCommand returns the root command of cmd/proxy.
@@ -63,7 +62,6 @@ var controllers = []federate.Setup{
 	clusterstatus.Setup,
 	unifiedauth.Setup,
 	binding.Setup,
-	scheduling.Setup,
 	execution.Setup,
 }
 
@@ -115,5 +113,7 @@ func (o *Options) federateOptions() federate.Options {
 		HealthCheckInterval: o.Controllers.HealthCheckInterval,
 		HealthCheckTimeout:  o.Controllers.HealthCheckTimeout,
 		SecretNamespace:     o.SecretNamespace,
+		ClientQPS:           o.Controllers.ClientQPS,
+		ClientBurst:         o.Controllers.ClientBurst,
 	}
 }

@@ -11,18 +11,28 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	workv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha1"
 	workv1alpha2 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha2"
 	"github.com/fleetplane/fleetplane/pkg/federate/naming"
 )
 
-// aggregate collects each target cluster's Work status into the binding's
-// aggregatedStatus, then the members' status into the template's.
-func (r *Reconciler) aggregate(ctx context.Context, b object, template *unstructured.Unstructured, works []workv1alpha1.Work) error {
+// writeStatus sets the binding's status in one write: the scheduling decision,
+// each target cluster's Work status, and whether every Work applied. Then it
+// reflects the members' status into the template.
+func (r *Reconciler) writeStatus(ctx context.Context, b object, template *unstructured.Unstructured, works []workv1alpha1.Work, d decision) error {
 	items := AggregatedStatus(b.Spec.Clusters, template, works)
 	status := b.Status.DeepCopy()
 	status.AggregatedStatus = items
+	scheduledChanged := meta.SetStatusCondition(&status.Conditions, d.condition)
+	if status.SchedulerObservedGeneration != b.GetGeneration() {
+		status.SchedulerObservedGeneration = b.GetGeneration()
+		now := metav1.Now()
+		status.LastScheduledTime = &now
+	}
+	status.SchedulerObservedAffinityName = d.affinityName
 	applied := len(items) > 0
 	for _, it := range items {
 		applied = applied && it.Applied
@@ -34,9 +44,15 @@ func (r *Reconciler) aggregate(ctx context.Context, b object, template *unstruct
 	}
 	meta.SetStatusCondition(&status.Conditions, cond)
 	if !apiequality.Semantic.DeepEqual(status, b.Status) {
+		base := b.DeepCopyObject().(client.Object)
 		*b.Status = *status
-		if err := r.Client.Status().Update(ctx, b.Object); err != nil {
+		// This reconciler is the only writer of the binding's status, so a patch
+		// without a resourceVersion precondition cannot lose anyone's update.
+		if err := r.Client.Status().Patch(ctx, b.Object, client.MergeFrom(base)); err != nil {
 			return err
+		}
+		if scheduledChanged {
+			r.recordScheduling(b, d.condition)
 		}
 	}
 	return r.reflectTemplateStatus(ctx, template, items)
@@ -107,15 +123,26 @@ func (r *Reconciler) reflectTemplateStatus(ctx context.Context, template *unstru
 	if apiequality.Semantic.DeepEqual(normalize(current), normalize(combined)) {
 		return nil
 	}
-	updated := template.DeepCopy()
-	if err := unstructured.SetNestedField(updated.Object, combined, "status"); err != nil {
+	// A merge patch of the status subresource: this reconciler is the only writer of
+	// a template's status, and a patch needs no resourceVersion, so the template's
+	// own edits never make it conflict. Fields that dropped out are cleared.
+	patch := map[string]any{}
+	for k := range current {
+		patch[k] = nil
+	}
+	for k, v := range combined {
+		patch[k] = v
+	}
+	body, err := json.Marshal(map[string]any{"status": patch})
+	if err != nil {
 		return err
 	}
 	gvr, err := r.resourceOf(template.GroupVersionKind())
 	if err != nil {
 		return err
 	}
-	_, err = r.Dynamic.Resource(gvr).Namespace(template.GetNamespace()).UpdateStatus(ctx, updated, metav1.UpdateOptions{})
+	_, err = r.Dynamic.Resource(gvr).Namespace(template.GetNamespace()).Patch(ctx, template.GetName(), types.MergePatchType,
+		body, metav1.PatchOptions{}, "status")
 	if err != nil {
 		return fmt.Errorf("updating the status of %s %s: %w", template.GetKind(), template.GetName(), err)
 	}

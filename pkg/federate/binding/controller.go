@@ -16,9 +16,13 @@ import (
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
@@ -54,10 +58,12 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
-		For(newObject(r.ClusterScoped).Object).
+		For(newObject(r.ClusterScoped).Object, builder.WithPredicates(bindingChanged)).
 		Watches(&workv1alpha1.Work{}, handler.EnqueueRequestsFromMapFunc(r.bindingOfWork)).
 		Watches(&policyv1alpha1.OverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
 		Watches(&policyv1alpha1.ClusterOverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
+		Watches(&clusterv1alpha1.Cluster{}, handler.EnqueueRequestsFromMapFunc(r.allBindings), builder.WithPredicates(clusterChanged)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Complete(r)
 }
 
@@ -100,7 +106,7 @@ func (r *Reconciler) allBindings(ctx context.Context, obj client.Object) []recon
 	return reqs
 }
 
-// Reconcile renders one binding's Works and aggregates their status.
+// Reconcile schedules one binding, renders its Works and aggregates their status.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	b := newObject(r.ClusterScoped)
 	if err := r.Client.Get(ctx, req.NamespacedName, b.Object); err != nil {
@@ -114,10 +120,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return r.finalize(ctx, b, works)
 	}
 	if !controllerutil.ContainsFinalizer(b.Object, naming.BindingFinalizer) {
+		base := b.DeepCopyObject().(client.Object)
 		controllerutil.AddFinalizer(b.Object, naming.BindingFinalizer)
-		if err := r.Client.Update(ctx, b.Object); err != nil {
+		if err := r.Client.Patch(ctx, b.Object, client.MergeFrom(base)); err != nil {
 			return reconcile.Result{}, err
 		}
+	}
+	d, err := r.schedule(ctx, b)
+	if err != nil {
+		return reconcile.Result{}, err
 	}
 	ref := b.Spec.Resource
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
@@ -148,7 +159,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 			}
 		}
 	}
-	return reconcile.Result{}, r.aggregate(ctx, b, template, works)
+	return reconcile.Result{}, r.writeStatus(ctx, b, template, works, d)
 }
 
 func (r *Reconciler) worksOf(ctx context.Context, b object) ([]workv1alpha1.Work, error) {
@@ -175,8 +186,9 @@ func (r *Reconciler) finalize(ctx context.Context, b object, works []workv1alpha
 		// The Works' own finalizers clean the members; their deletion re-drives us.
 		return reconcile.Result{RequeueAfter: 5 * time.Second}, nil
 	}
+	base := b.DeepCopyObject().(client.Object)
 	if controllerutil.RemoveFinalizer(b.Object, naming.BindingFinalizer) {
-		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, b.Object))
+		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, b.Object, client.MergeFrom(base)))
 	}
 	return reconcile.Result{}, nil
 }
@@ -279,6 +291,7 @@ func (r *Reconciler) applyWork(ctx context.Context, b object, template *unstruct
 		return nil
 	}
 	w := current.DeepCopy()
+	base := current.DeepCopy()
 	w.Spec.Workload, w.Spec.PreserveResourcesOnDeletion = spec.Workload, spec.PreserveResourcesOnDeletion
 	if w.Annotations == nil {
 		w.Annotations = map[string]string{}
@@ -295,7 +308,7 @@ func (r *Reconciler) applyWork(ctx context.Context, b object, template *unstruct
 		}
 		w.Labels[k] = v
 	}
-	if err := r.Client.Update(ctx, w); err != nil {
+	if err := r.Client.Patch(ctx, w, client.MergeFrom(base)); err != nil {
 		return fmt.Errorf("updating Work %s/%s: %w", ns, w.Name, err)
 	}
 	return nil
@@ -329,4 +342,14 @@ func manifestsEqual(a, b []workv1alpha1.Manifest) bool {
 		}
 	}
 	return true
+}
+
+// bindingChanged ignores the binding's own status writes: only spec changes
+// (generation), finalizers and deletion need a new reconcile.
+var bindingChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		o, n := e.ObjectOld, e.ObjectNew
+		return o.GetGeneration() != n.GetGeneration() || n.GetDeletionTimestamp() != nil ||
+			!reflect.DeepEqual(o.GetFinalizers(), n.GetFinalizers()) || !reflect.DeepEqual(o.GetLabels(), n.GetLabels())
+	},
 }

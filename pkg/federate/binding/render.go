@@ -71,8 +71,11 @@ func Prune(obj *unstructured.Unstructured) *unstructured.Unstructured {
 	gk := obj.GroupVersionKind().GroupKind()
 	switch gk {
 	case schema.GroupKind{Kind: "Service"}:
-		unstructured.RemoveNestedField(out.Object, "spec", "clusterIP")
-		unstructured.RemoveNestedField(out.Object, "spec", "clusterIPs")
+		// Allocated addresses belong to the control plane; a headless Service stays headless.
+		if ip, _, _ := unstructured.NestedString(obj.Object, "spec", "clusterIP"); ip != corev1.ClusterIPNone {
+			unstructured.RemoveNestedField(out.Object, "spec", "clusterIP")
+			unstructured.RemoveNestedField(out.Object, "spec", "clusterIPs")
+		}
 	case schema.GroupKind{Group: "batch", Kind: "Job"}:
 		// The control plane generated the selector and its label; members generate their own.
 		if manual, _, _ := unstructured.NestedBool(obj.Object, "spec", "manualSelector"); !manual {

@@ -157,6 +157,7 @@ func (d *Detector) ensureBinding(ctx context.Context, obj *unstructured.Unstruct
 	if err != nil {
 		return err
 	}
+	base := b.DeepCopyObject().(client.Object)
 	before := spec.DeepCopy()
 	bindingSpec(obj, c, spec)
 	labels := bindingLabels(obj, c, b.GetLabels()[permanentIDLabel(obj)])
@@ -164,7 +165,9 @@ func (d *Detector) ensureBinding(ctx context.Context, obj *unstructured.Unstruct
 		return nil
 	}
 	b.SetLabels(labels)
-	if err := d.client.Update(ctx, b); err != nil {
+	// A merge patch of what changed leaves spec.clusters (the scheduler's) alone and
+	// needs no resourceVersion, so it never conflicts with the binding controller.
+	if err := d.client.Patch(ctx, b, client.MergeFrom(base)); err != nil {
 		return fmt.Errorf("updating the binding of %s: %w", templateRef(obj), err)
 	}
 	return nil

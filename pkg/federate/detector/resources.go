@@ -2,6 +2,7 @@ package detector
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -118,8 +119,12 @@ func (r *Resources) discover(ctx context.Context) {
 	for _, gvr := range added {
 		informer := r.factory.ForResource(gvr).Informer()
 		_, _ = informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(obj any) { r.report(gvr, obj) },
-			UpdateFunc: func(_, obj any) { r.report(gvr, obj) },
+			AddFunc: func(obj any) { r.report(gvr, obj) },
+			UpdateFunc: func(old, obj any) {
+				if specChanged(old, obj) {
+					r.report(gvr, obj)
+				}
+			},
 			DeleteFunc: func(obj any) { r.report(gvr, obj) },
 		})
 	}
@@ -205,4 +210,17 @@ func (r *Resources) Template(gvk schema.GroupVersionKind, namespace, name string
 		namespace = ""
 	}
 	return r.Get(TemplateKey{GVR: res.GVR, Namespace: namespace, Name: name})
+}
+
+// specChanged filters out status-only updates of objects that have a generation: a
+// template's status is written back by the controllers themselves and must not
+// re-drive its binding.
+func specChanged(old, obj any) bool {
+	o, okO := old.(*unstructured.Unstructured)
+	n, okN := obj.(*unstructured.Unstructured)
+	if !okO || !okN || n.GetGeneration() == 0 {
+		return true
+	}
+	return o.GetGeneration() != n.GetGeneration() || n.GetDeletionTimestamp() != nil ||
+		!maps.Equal(o.GetLabels(), n.GetLabels()) || !maps.Equal(o.GetAnnotations(), n.GetAnnotations())
 }

@@ -270,7 +270,12 @@ func (r *Reconciler) updateFinalizers(ctx context.Context, work *workv1alpha1.Wo
 	if !change(work, Finalizer) {
 		return nil
 	}
-	if err := r.Client.Patch(ctx, work, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+	err := r.Client.Patch(ctx, work, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	if apierrors.IsNotFound(err) {
+		// Removing the finalizer let the Work go, or it was deleted meanwhile.
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("updating finalizers of work %s: %w", client.ObjectKeyFromObject(work), err)
 	}
 	return nil
