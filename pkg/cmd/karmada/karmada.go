@@ -13,6 +13,8 @@ import (
 	"github.com/fleetplane/fleetplane/pkg/cmd/cordon"
 	"github.com/fleetplane/fleetplane/pkg/cmd/join"
 	"github.com/fleetplane/fleetplane/pkg/cmd/kubeconfig"
+	"github.com/fleetplane/fleetplane/pkg/cmd/promote"
+	"github.com/fleetplane/fleetplane/pkg/cmd/propagate"
 	"github.com/fleetplane/fleetplane/pkg/cmd/taint"
 	"github.com/fleetplane/fleetplane/pkg/cmd/unjoin"
 	"github.com/fleetplane/fleetplane/pkg/cmd/version"
@@ -56,6 +58,8 @@ func NewCmdKarmada(streams genericiooptions.IOStreams) *cobra.Command {
 		cordon.NewCmdCordon(f, streams),
 		cordon.NewCmdUncordon(f, streams),
 		taint.NewCmdTaint(f, streams),
+		propagate.NewCmdPropagate(f, streams),
+		promote.NewCmdPromote(f, streams),
 		version.NewCmdVersion(f, streams),
 		NewCmdCompletion(streams),
 	)

@@ -24,7 +24,7 @@ func TestCommandTree(t *testing.T) {
 			t.Errorf("%s does not return its errors", c.CommandPath())
 		}
 	}
-	want := []string{"completion", "cordon", "join", "kubeconfig", "taint", "uncordon", "unjoin", "version"}
+	want := []string{"completion", "cordon", "join", "kubeconfig", "promote", "propagate", "taint", "uncordon", "unjoin", "version"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("subcommands (-want +got):\n%s", diff)
 	}
