@@ -56,6 +56,9 @@ healthy() {
   kubectl --kubeconfig "$1" --request-timeout=3s get --raw /readyz >/dev/null 2>&1
 }
 
+# common_flags: real binaries, RBAC on, and no client-side QPS limits in the
+# clusters' own components (kube-controller-manager's default of 20 requests per
+# second would otherwise dominate every propagation benchmark).
 common_flags() {
   echo --runtime binary \
     --kube-apiserver-binary "$bin/kube-apiserver-$KUBE_VERSION" \
@@ -64,6 +67,7 @@ common_flags() {
     --etcd-binary "$bin/etcd-$ETCD_VERSION" \
     --kwok-controller-binary "$bin/kwok-$KWOK_VERSION" \
     --kube-authorization=true \
+    --disable-qps-limits \
     --wait 120s
 }
 

@@ -60,8 +60,8 @@ func TestProxyOverhead(t *testing.T) {
 		{name: "LIST", n: 60, run: func(c kubernetes.Interface) func(context.Context, int) error {
 			return func(ctx context.Context, _ int) error {
 				l, err := c.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
-				if err == nil && len(l.Items) != configMaps {
-					err = fmt.Errorf("listed %d ConfigMaps, want %d", len(l.Items), configMaps)
+				if err == nil && len(l.Items) < configMaps {
+					err = fmt.Errorf("listed %d ConfigMaps, want at least %d", len(l.Items), configMaps)
 				}
 				return err
 			}

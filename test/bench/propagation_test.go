@@ -1,0 +1,256 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+
+	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
+	"github.com/fleetplane/fleetplane/test/e2e/framework"
+)
+
+// TestPropagationLatency measures, for 1, 100 and 1,000 Deployments created at once,
+// the time from each template's create to its readyReplicas aggregated on the
+// control plane, with one replica on each of the three members. It reports p50/p99
+// per object, the templates per second sustained, the control-plane requests spent
+// per template, and the proxy process's CPU time and peak memory.
+func TestPropagationLatency(t *testing.T) {
+	if os.Getenv("BENCH") == "" {
+		t.Skip("set BENCH=1 (make bench) to run benchmarks")
+	}
+	sb := framework.Load(t)
+	ctx := t.Context()
+	cfg := unlimited(sb.RESTConfig(t, framework.ControlPlane))
+	cp := kubernetes.NewForConfigOrDie(cfg)
+
+	var report strings.Builder
+	fmt.Fprintf(&report, "\npropagation latency: template create -> readyReplicas aggregated on the control plane (3 replicas, Divided over 3 members)\n")
+	fmt.Fprintf(&report, "%6s %10s %10s %10s %12s %14s %12s %12s\n", "count", "p50", "p99", "max", "templates/s", "cp req/tmpl", "proxy cpu", "proxy rss")
+	for _, n := range counts() {
+		ns := framework.CreateNamespace(ctx, t, cp, fmt.Sprintf("bench-prop-%d", n))
+		pp := &policyv1alpha1.PropagationPolicy{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "all"},
+			Spec: policyv1alpha1.PropagationSpec{
+				ResourceSelectors: []policyv1alpha1.ResourceSelector{{APIVersion: "apps/v1", Kind: "Deployment"}},
+				Placement: policyv1alpha1.Placement{ReplicaScheduling: &policyv1alpha1.ReplicaSchedulingStrategy{
+					ReplicaSchedulingType: policyv1alpha1.ReplicaSchedulingTypeDivided, ReplicaDivisionPreference: policyv1alpha1.ReplicaDivisionPreferenceWeighted,
+				}},
+			},
+		}
+		if err := sb.Karmada(t).Create(ctx, pp); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second) // let the detector see the policy before the templates
+		reqBefore := controlPlaneRequests(ctx, t, cp)
+		cpuBefore := proxyCPU(t, sb)
+
+		created := make([]time.Time, n)
+		ready := make([]time.Time, n)
+		var mu sync.Mutex
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			left, rv := n, ""
+			// Re-watch from the last seen version whenever the server ends a watch.
+			for left > 0 && ctx.Err() == nil {
+				w, err := cp.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true})
+				if err != nil {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
+				for ev := range w.ResultChan() {
+					d, ok := ev.Object.(*appsv1.Deployment)
+					if !ok {
+						continue
+					}
+					rv = d.ResourceVersion
+					if ev.Type == watch.Deleted || ev.Type == watch.Bookmark || d.Status.ReadyReplicas != 3 {
+						continue
+					}
+					i, err := strconv.Atoi(strings.TrimPrefix(d.Name, "app-"))
+					if err != nil || i >= n {
+						continue
+					}
+					mu.Lock()
+					if ready[i].IsZero() {
+						ready[i] = time.Now()
+						left--
+					}
+					mu.Unlock()
+					if left == 0 {
+						w.Stop()
+						return
+					}
+				}
+			}
+		}()
+		start := time.Now()
+		Measure(ctx, n, 16, func(ctx context.Context, i int) error {
+			d := framework.Deployment(ns, fmt.Sprintf("app-%d", i), 3)
+			// Tiny requests: a thousand templates must fit the members' simulated nodes.
+			d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1m")}
+			mu.Lock()
+			created[i] = time.Now()
+			mu.Unlock()
+			_, err := cp.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{})
+			return err
+		})
+		select {
+		case <-done:
+		case <-time.After(10 * time.Minute):
+			t.Fatalf("%d Deployments: not all became ready within 10 minutes", n)
+		}
+		elapsed := time.Since(start)
+		reqs := controlPlaneRequests(ctx, t, cp) - reqBefore
+		cpu := proxyCPU(t, sb) - cpuBefore
+
+		var lat []time.Duration
+		for i := range n {
+			lat = append(lat, ready[i].Sub(created[i]))
+		}
+		slices.Sort(lat)
+		s := Sample{Latencies: lat}
+		fmt.Fprintf(&report, "%6d %10s %10s %10s %12.1f %14.1f %12s %12s\n", n, round(s.Median()), round(s.P99()), round(lat[len(lat)-1]),
+			float64(n)/elapsed.Seconds(), float64(reqs)/float64(n), cpu.Round(10*time.Millisecond), proxyRSS(t, sb))
+		// Clean up before the next size so members do not carry the load forward.
+		_ = cp.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
+	}
+	fmt.Fprintf(&report, "baseline, the same Deployments applied directly to member1 (1 replica each):\n")
+	member := kubernetes.NewForConfigOrDie(unlimited(sb.RESTConfig(t, framework.Member1)))
+	for _, n := range counts() {
+		lat, rate := directBaseline(ctx, t, member, n)
+		fmt.Fprintf(&report, "%6d %10s %10s %10s %12.1f\n", n, round(lat.Median()), round(lat.P99()), round(lat.percentile(1)), rate)
+	}
+	t.Log(report.String())
+	fmt.Print(report.String())
+}
+
+// directBaseline creates n Deployments directly on a member and measures the time
+// to readyReplicas there: what the members themselves cost, with no control plane.
+func directBaseline(ctx context.Context, t *testing.T, c kubernetes.Interface, n int) (Sample, float64) {
+	ns := framework.CreateNamespace(ctx, t, c, fmt.Sprintf("bench-direct-%d", n))
+	created := make([]time.Time, n)
+	var mu sync.Mutex
+	start := time.Now()
+	Measure(ctx, n, 16, func(ctx context.Context, i int) error {
+		d := framework.Deployment(ns, fmt.Sprintf("app-%d", i), 1)
+		d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1m")}
+		mu.Lock()
+		created[i] = time.Now()
+		mu.Unlock()
+		_, err := c.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{})
+		return err
+	})
+	ready := make([]time.Time, n)
+	deadline := time.Now().Add(10 * time.Minute)
+	for left := n; left > 0 && time.Now().Before(deadline); {
+		list, err := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		for _, d := range list.Items {
+			i, _ := strconv.Atoi(strings.TrimPrefix(d.Name, "app-"))
+			if d.Status.ReadyReplicas == 1 && ready[i].IsZero() {
+				ready[i] = now
+				left--
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	var lat []time.Duration
+	for i := range n {
+		if !ready[i].IsZero() {
+			lat = append(lat, ready[i].Sub(created[i]))
+		}
+	}
+	_ = c.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
+	return Sample{Latencies: lat}, float64(n) / elapsed.Seconds()
+}
+
+func counts() []int {
+	if s := os.Getenv("BENCH_PROPAGATION_COUNTS"); s != "" {
+		var out []int
+		for _, f := range strings.Split(s, ",") {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	return []int{1, 100, 1000}
+}
+
+// controlPlaneRequests sums apiserver_request_total on the control plane.
+func controlPlaneRequests(ctx context.Context, t *testing.T, c kubernetes.Interface) float64 {
+	body, err := c.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	if err != nil {
+		t.Fatalf("control-plane metrics: %v", err)
+	}
+	var total float64
+	for _, line := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(line, "apiserver_request_total{") {
+			continue
+		}
+		if f := strings.Fields(line); len(f) == 2 {
+			v, _ := strconv.ParseFloat(f[1], 64)
+			total += v
+		}
+	}
+	return total
+}
+
+func proxyPID(t *testing.T, sb *framework.Sandbox) string {
+	raw, err := os.ReadFile(filepath.Join(sb.Dir, "proxy.pid"))
+	if err != nil {
+		t.Fatalf("the proxy's pid file: %v", err)
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// proxyCPU is the proxy process's user+system CPU time so far.
+func proxyCPU(t *testing.T, sb *framework.Sandbox) time.Duration {
+	raw, err := os.ReadFile(filepath.Join("/proc", proxyPID(t, sb), "stat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(raw)[strings.LastIndexByte(string(raw), ')')+2:])
+	utime, _ := strconv.Atoi(f[11])
+	stime, _ := strconv.Atoi(f[12])
+	ticks, _ := exec.Command("getconf", "CLK_TCK").Output()
+	hz, _ := strconv.Atoi(strings.TrimSpace(string(ticks)))
+	if hz == 0 {
+		hz = 100
+	}
+	return time.Duration(utime+stime) * time.Second / time.Duration(hz)
+}
+
+// proxyRSS is the proxy process's peak resident memory.
+func proxyRSS(t *testing.T, sb *framework.Sandbox) string {
+	raw, err := os.ReadFile(filepath.Join("/proc", proxyPID(t, sb), "status"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	}
+	return "?"
+}
