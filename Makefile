@@ -64,7 +64,7 @@ e2e: ## Run the e2e tests against the sandbox (reuses a running one, or starts i
 	hack/e2e.sh
 
 .PHONY: test
-test: unit e2e ## Unit tests, then e2e tests against the sandbox.
+test: verify unit e2e ## Verify generated code and formatting, unit tests, then e2e tests against the sandbox.
 
 .PHONY: bench
 bench: ## Benchmarks against the sandbox (make up first); prints ratios against baselines measured in the same run.

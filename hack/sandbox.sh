@@ -423,10 +423,24 @@ up() {
 
 down() {
   stop_proxy
+  local pids=() short f
   for short in karmada "${members[@]}"; do
+    # Remember the cluster's processes by pid, so that down returns only once they
+    # are gone.
+    for f in "$KWOK_WORKDIR/clusters/$(kwok_name "$short")"/pids/*.pid; do
+      [[ -f "$f" ]] && pids+=("$(cat "$f")")
+    done
     if cluster_exists "$short"; then
       log "deleting cluster $short"
       "$kwokctl" delete cluster --name "$(kwok_name "$short")" >/dev/null 2>&1 || true
+    fi
+  done
+  local p
+  for p in "${pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    # Only a process still running from the sandbox's folder is ours to kill.
+    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$KWOK_WORKDIR"; then
+      kill -9 "$p" 2>/dev/null || true
     fi
   done
   rm -rf "$dir"

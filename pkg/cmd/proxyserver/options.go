@@ -65,6 +65,10 @@ func NewOptions() *Options {
 	}
 	// The server has no admission plugins of its own.
 	o.Recommended.Admission = nil
+	// Every request reaches this server through the control plane's apiserver, whose
+	// priority and fairness already admitted it; doing it twice costs CPU on the
+	// proxy's hot path and needs flowcontrol objects this server does not own.
+	o.Recommended.Features.EnablePriorityAndFairness = false
 	return o
 }
 

@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
 	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
@@ -46,6 +47,9 @@ type Reconciler struct {
 	Recorder  record.EventRecorder
 	// ClusterScoped selects ClusterResourceBindings.
 	ClusterScoped bool
+	// dependencyEvents carry changes of ConfigMaps, Secrets, ServiceAccounts and
+	// PVCs, which re-render the bindings that propagate their namespace's dependencies.
+	dependencyEvents <-chan event.GenericEvent
 }
 
 var _ reconcile.Reconciler = &Reconciler{}
@@ -56,8 +60,12 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.ClusterScoped {
 		name = "clusterresourcebinding"
 	}
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
+	b := ctrl.NewControllerManagedBy(mgr).
+		Named(name)
+	if r.dependencyEvents != nil {
+		b = b.WatchesRawSource(source.Channel(r.dependencyEvents, handler.EnqueueRequestsFromMapFunc(r.bindingsWithDependencies)))
+	}
+	return b.
 		For(newObject(r.ClusterScoped).Object, builder.WithPredicates(bindingChanged)).
 		Watches(&workv1alpha1.Work{}, handler.EnqueueRequestsFromMapFunc(r.bindingOfWork)).
 		Watches(&policyv1alpha1.OverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
@@ -65,6 +73,22 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&clusterv1alpha1.Cluster{}, handler.EnqueueRequestsFromMapFunc(r.allBindings), builder.WithPredicates(clusterChanged)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Complete(r)
+}
+
+// bindingsWithDependencies are the bindings in an object's namespace that
+// propagate dependencies; rendering them again is a no-op unless they use it.
+func (r *Reconciler) bindingsWithDependencies(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list workv1alpha2.ResourceBindingList
+	if err := r.Client.List(ctx, &list, client.InNamespace(obj.GetNamespace())); err != nil {
+		return nil
+	}
+	var reqs []reconcile.Request
+	for i := range list.Items {
+		if list.Items[i].Spec.PropagateDeps {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		}
+	}
+	return reqs
 }
 
 func (r *Reconciler) bindingOfWork(_ context.Context, obj client.Object) []reconcile.Request {

@@ -45,6 +45,8 @@ type Resources struct {
 	discovery discovery.DiscoveryInterface
 	factory   dynamicinformer.DynamicSharedInformerFactory
 	onEvent   func(TemplateKey)
+	// listeners also hear every event; they are added before Run.
+	listeners []func(TemplateKey)
 
 	mu sync.RWMutex
 	// gvks maps each watched kind to its resource and scope.
@@ -141,8 +143,15 @@ func (r *Resources) report(gvr schema.GroupVersionResource, obj any) {
 	if !ok {
 		return
 	}
-	r.onEvent(TemplateKey{GVR: gvr, Namespace: u.GetNamespace(), Name: u.GetName()})
+	key := TemplateKey{GVR: gvr, Namespace: u.GetNamespace(), Name: u.GetName()}
+	r.onEvent(key)
+	for _, l := range r.listeners {
+		l(key)
+	}
 }
+
+// AddListener makes f hear every template event too. Call it before Run.
+func (r *Resources) AddListener(f func(TemplateKey)) { r.listeners = append(r.listeners, f) }
 
 // Get returns a template from the informer cache.
 func (r *Resources) Get(key TemplateKey) (*unstructured.Unstructured, bool) {
