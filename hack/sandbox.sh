@@ -386,6 +386,26 @@ EOF
   done
 }
 
+# propagate_sample applies the sample, waits for its status to come back, and shows
+# where it runs.
+propagate_sample() {
+  local kc="$dir/karmada.config"
+  kubectl --kubeconfig "$kc" apply -f "$root/hack/sandbox/sample.yaml" >/dev/null
+  local i
+  for i in $(seq 1 60); do
+    [[ "$(kubectl --kubeconfig "$kc" -n sample get deploy hello -o jsonpath='{.status.readyReplicas}' 2>/dev/null)" == 3 ]] && break
+    sleep 0.5
+  done
+  log "sample propagated: the control plane's view, then each member's"
+  kubectl --kubeconfig "$kc" -n sample get deployment hello
+  kubectl --kubeconfig "$kc" -n sample get resourcebinding
+  local m
+  for m in "${members[@]}"; do
+    echo "--- $m"
+    kubectl --kubeconfig "$dir/members.config" --context "$m" -n sample get deployment hello 2>&1 | sed 's/^Error from server (NotFound): //'
+  done
+}
+
 up() {
   for b in "kube-apiserver-$KUBE_VERSION" "kube-controller-manager-$KUBE_VERSION" \
     "kube-scheduler-$KUBE_VERSION" "etcd-$ETCD_VERSION" "kwok-$KWOK_VERSION" "kwokctl-$KWOK_VERSION"; do
@@ -416,6 +436,7 @@ up() {
     register_proxy
     grant_admin
     join_members
+    propagate_sample
   fi
   log "control plane: kubectl --kubeconfig $dir/karmada.config (context karmada-apiserver)"
   log "members:       kubectl --kubeconfig $dir/members.config --context member1|member2|member3"
