@@ -6,6 +6,8 @@
 #   hack/sandbox.sh up      start (or reuse) everything; idempotent
 #   hack/sandbox.sh down    stop every process this script started and remove the state
 #   hack/sandbox.sh status  print what is running
+#   hack/sandbox.sh restart-proxy
+#                           stop the proxy and start it again (for restart tests)
 #   hack/sandbox.sh stop-member NAME | start-member NAME
 #                           stop or start every process of one member (for failure tests)
 #
@@ -477,9 +479,10 @@ status() {
 
 case ${1:-} in
   up) up ;;
+  restart-proxy) stop_proxy && start_proxy && register_proxy ;;
   stop-member) "$kwokctl" stop cluster --name "$(kwok_name "${2:?member name}")" ;;
   start-member) "$kwokctl" start cluster --name "$(kwok_name "${2:?member name}")" --wait 60s ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status|stop-member NAME|start-member NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|restart-proxy|stop-member NAME|start-member NAME" >&2; exit 2 ;;
 esac

@@ -16,6 +16,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
+	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
+	workv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha1"
+	"github.com/fleetplane/fleetplane/pkg/federate/naming"
 	"github.com/fleetplane/fleetplane/test/e2e/framework"
 )
 
@@ -128,5 +131,60 @@ func TestMembershipJoinUnjoinRoundTrip(t *testing.T) {
 	})
 	if out, err := sb.Plugin(ctx, append([]string{"unjoin", m}, memberFlags...)...); err != nil {
 		t.Fatalf("a second unjoin must succeed: %v\n%s", err, out)
+	}
+}
+
+// TestControllersRestartMidPropagation restarts the proxy (and so every controller)
+// while twenty Deployments are being propagated: everything converges, with exactly
+// one Work per Deployment and cluster.
+func TestControllersRestartMidPropagation(t *testing.T) {
+	sb := framework.Load(t)
+	ctx := t.Context()
+	cp := sb.Client(t, framework.ControlPlane)
+	ns := framework.CreateNamespace(ctx, t, cp, "e2e-restart")
+	pp := propagationPolicy(ns, "all", policyv1alpha1.ResourceSelector{APIVersion: "apps/v1", Kind: "Deployment"}, policyv1alpha1.Placement{})
+	if err := sb.Karmada(t).Create(ctx, pp); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	for i := range n {
+		d := framework.Deployment(ns, fmt.Sprintf("app-%d", i), 1)
+		d.Spec.Template.Spec.Containers[0].Resources.Requests = nil
+		if _, err := cp.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if i == n/2 {
+			if out, err := sb.Script(ctx, "restart-proxy"); err != nil {
+				t.Fatalf("restarting the proxy: %v\n%s", err, out)
+			}
+		}
+	}
+	framework.WaitFor(ctx, t, 3*time.Minute, "every Deployment ready on every member", func(ctx context.Context) (bool, string, error) {
+		list, err := cp.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		ready := 0
+		for _, d := range list.Items {
+			if d.Status.ReadyReplicas == 3 {
+				ready++
+			}
+		}
+		return ready == n, fmt.Sprintf("%d/%d ready", ready, n), nil
+	})
+	for _, m := range framework.Members {
+		var works workv1alpha1.WorkList
+		if err := sb.Karmada(t).List(ctx, &works, client.InNamespace("karmada-es-"+m)); err != nil {
+			t.Fatal(err)
+		}
+		count := 0
+		for _, w := range works.Items {
+			if w.Annotations[naming.ResourceBindingNamespaceAnnotation] == ns {
+				count++
+			}
+		}
+		if count != n {
+			t.Errorf("%s holds %d Works of namespace %s, want exactly %d", m, count, ns, n)
+		}
 	}
 }

@@ -47,6 +47,8 @@ type Resources struct {
 	onEvent   func(TemplateKey)
 	// listeners also hear every event; they are added before Run.
 	listeners []func(TemplateKey)
+	// rediscover asks Run for an early discovery: a CRD changed.
+	rediscover chan struct{}
 
 	mu sync.RWMutex
 	// gvks maps each watched kind to its resource and scope.
@@ -63,11 +65,12 @@ type Resource struct {
 // NewResources returns a watcher that calls onEvent for every add, update and delete.
 func NewResources(d discovery.DiscoveryInterface, client dynamic.Interface, onEvent func(TemplateKey)) *Resources {
 	return &Resources{
-		discovery: d,
-		factory:   dynamicinformer.NewDynamicSharedInformerFactory(client, 0),
-		onEvent:   onEvent,
-		gvks:      map[schema.GroupVersionKind]Resource{},
-		watched:   sets.New[schema.GroupVersionResource](),
+		discovery:  d,
+		factory:    dynamicinformer.NewDynamicSharedInformerFactory(client, 0),
+		onEvent:    onEvent,
+		gvks:       map[schema.GroupVersionKind]Resource{},
+		watched:    sets.New[schema.GroupVersionResource](),
+		rediscover: make(chan struct{}, 1),
 	}
 }
 
@@ -80,6 +83,9 @@ func (r *Resources) Run(ctx context.Context, every time.Duration) {
 			r.factory.Shutdown()
 			return
 		case <-time.After(every):
+		case <-r.rediscover:
+			// A CRD changed: give the apiserver a moment to serve its new type.
+			time.Sleep(time.Second)
 		}
 	}
 }
@@ -144,6 +150,12 @@ func (r *Resources) report(gvr schema.GroupVersionResource, obj any) {
 		return
 	}
 	key := TemplateKey{GVR: gvr, Namespace: u.GetNamespace(), Name: u.GetName()}
+	if gvr.Group == "apiextensions.k8s.io" && gvr.Resource == "customresourcedefinitions" {
+		select {
+		case r.rediscover <- struct{}{}:
+		default:
+		}
+	}
 	r.onEvent(key)
 	for _, l := range r.listeners {
 		l(key)
