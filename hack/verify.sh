@@ -7,7 +7,7 @@ cd "$root"
 status=0
 fail() { echo "verify: $*" >&2; status=1; }
 
-unformatted=$(gofmt -l cmd pkg test hack 2>/dev/null || true)
+unformatted=$(gofmt -l cmd pkg internal test hack 2>/dev/null || true)
 [[ -z "$unformatted" ]] || fail "gofmt needed on: $unformatted"
 
 # Regenerate, then compare checksums of the generated files: a difference means they were stale.
@@ -21,5 +21,5 @@ if [[ "$before" != "$after" ]]; then
   fail "generated files were stale (now regenerated): run 'make generate' and commit the result"
 fi
 
-go vet ./cmd/... ./pkg/... ./test/... || fail "go vet failed"
+go vet ./... || fail "go vet failed"
 exit $status

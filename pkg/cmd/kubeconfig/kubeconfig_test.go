@@ -3,7 +3,7 @@ package kubeconfig
 import (
 	"bytes"
 	"context"
-	"flag"
+	"github.com/fleetplane/fleetplane/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,26 +12,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/tools/clientcmd"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run the test with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("output differs from %s (-want +got):\n%s", path, diff)
-	}
-}
 
 func TestRun(t *testing.T) {
 	base, err := (&clientcmd.ClientConfigLoadingRules{ExplicitPath: filepath.Join("testdata", "control-plane.config")}).Load()
@@ -85,7 +65,7 @@ func TestRun(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			golden(t, tt.golden, got)
+			golden.Assert(t, tt.golden, got)
 			// The result must be usable as is.
 			if _, err := clientcmd.Load(got); err != nil {
 				t.Errorf("the kubeconfig does not load: %v", err)

@@ -2,9 +2,7 @@ package propagate
 
 import (
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/fleetplane/fleetplane/internal/golden"
 	"strings"
 	"testing"
 
@@ -22,26 +20,6 @@ import (
 	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
 	"github.com/fleetplane/fleetplane/pkg/federate/propagationpolicy"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run the test with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("output differs from %s (-want +got):\n%s", path, diff)
-	}
-}
 
 func TestValidate(t *testing.T) {
 	valid := func() *PropagateOptions {
@@ -202,7 +180,7 @@ func TestRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.golden != "" {
-				golden(t, tt.golden, out.Bytes())
+				golden.Assert(t, tt.golden, out.Bytes())
 			} else if diff := cmp.Diff(tt.wantOut, out.String()); diff != "" {
 				t.Errorf("output (-want +got):\n%s", diff)
 			}

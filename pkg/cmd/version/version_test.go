@@ -3,12 +3,9 @@ package version
 import (
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/fleetplane/fleetplane/internal/golden"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
@@ -18,26 +15,6 @@ import (
 
 	"github.com/fleetplane/fleetplane/pkg/version"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run the test with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("output differs from %s (-want +got):\n%s", path, diff)
-	}
-}
 
 func TestRun(t *testing.T) {
 	client := version.Info{GitVersion: "v1.2.3", GoVersion: "go1.26.0", Platform: "linux/amd64"}
@@ -93,7 +70,7 @@ func TestRun(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.golden, out.Bytes())
+			golden.Assert(t, tt.golden, out.Bytes())
 		})
 	}
 }

@@ -9,8 +9,9 @@ import (
 	workv1alpha2 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha2"
 )
 
-// podTemplatePath is where each workload kind keeps its pod template, and
-// replicasPath where it keeps its replica count (with the default when unset).
+// workloads are the kinds whose replicas the scheduler divides: their API group,
+// the spec field holding the replica count (1 when unset), and where they keep their
+// pod template (a Pod is its own template).
 var workloads = map[string]struct {
 	group, replicasField string
 	templatePath         []string
