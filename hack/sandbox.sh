@@ -404,7 +404,8 @@ propagate_sample() {
   local m
   for m in "${members[@]}"; do
     echo "--- $m"
-    kubectl --kubeconfig "$dir/members.config" --context "$m" -n sample get deployment hello 2>&1 | sed 's/^Error from server (NotFound): //'
+    kubectl --kubeconfig "$dir/members.config" --context "$m" -n sample get deployment hello 2>&1 |
+      sed 's/^Error from server (NotFound): //' || true
   done
 }
 
@@ -462,7 +463,7 @@ down() {
   for p in "${pids[@]}"; do
     for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     # Only a process still running from the sandbox's folder is ours to kill.
-    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$KWOK_WORKDIR"; then
+    if [[ -r "/proc/$p/cmdline" ]] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$KWOK_WORKDIR"; then
       kill -9 "$p" 2>/dev/null || true
     fi
   done
