@@ -81,3 +81,7 @@ up: binaries build ## Start the control plane and three members (idempotent).
 .PHONY: down
 down: ## Stop every sandbox process and remove its state.
 	hack/sandbox.sh down
+
+.PHONY: krew
+krew: ## Cross-build the krew archives of kubectl-karmada into _output/krew and update plugins/karmada.yaml.
+	VERSION='$(VERSION)' hack/krew.sh

@@ -74,20 +74,19 @@ func TestNginxSampleVerbatim(t *testing.T) {
 	}
 	waitReplicas(ctx, t, sb, ns, "nginx", map[string]int32{framework.Member1: 1, framework.Member2: 1, framework.Member3: -1})
 
-	m2, err := sb.Client(t, framework.Member2).AppsV1().Deployments(ns).Get(ctx, "nginx", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m2.Labels["env"] != "skoala-dev" || m2.Labels["env-stat"] != "skoala-stage" {
-		t.Errorf("member2 labels = %v, want the labelsOverrider's", m2.Labels)
-	}
-	m1, err := sb.Client(t, framework.Member1).AppsV1().Deployments(ns).Get(ctx, "nginx", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m1.Annotations["env"] != "skoala-stage" {
-		t.Errorf("member1 annotations = %v, want the annotationsOverrider's", m1.Annotations)
-	}
+	// The OverridePolicy came last, so the members' copies change once more.
+	framework.WaitFor(ctx, t, 30*time.Second, "member overrides", func(ctx context.Context) (bool, string, error) {
+		m2, err := sb.Client(t, framework.Member2).AppsV1().Deployments(ns).Get(ctx, "nginx", metav1.GetOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		m1, err := sb.Client(t, framework.Member1).AppsV1().Deployments(ns).Get(ctx, "nginx", metav1.GetOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		ok := m2.Labels["env"] == "skoala-dev" && m2.Labels["env-stat"] == "skoala-stage" && m1.Annotations["env"] == "skoala-stage"
+		return ok, fmt.Sprintf("member2 labels %v, member1 annotations %v", m2.Labels, m1.Annotations), nil
+	})
 
 	cp := sb.Client(t, framework.ControlPlane)
 	framework.WaitFor(ctx, t, 90*time.Second, "aggregated status on the template", func(ctx context.Context) (bool, string, error) {

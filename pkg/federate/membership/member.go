@@ -67,8 +67,23 @@ func (m *memberSetup) apply(ctx context.Context, cluster string) (memberTokens, 
 	return tokens, nil
 }
 
+// ensureNamespace creates a namespace. One still being deleted (a recent unjoin)
+// is waited out first: nothing can be created in it, and it would vanish under us.
 func ensureNamespace(ctx context.Context, c corev1client.NamespaceInterface, name string) error {
-	_, err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		ns, err := c.Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return ns.DeletionTimestamp == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("namespace %s is still being deleted: %w", name, err)
+	}
+	_, err = c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating namespace %s: %w", name, err)
 	}
