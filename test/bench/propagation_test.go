@@ -130,48 +130,70 @@ func TestPropagationLatency(t *testing.T) {
 		// Clean up before the next size so members do not carry the load forward.
 		_ = cp.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
 	}
-	fmt.Fprintf(&report, "baseline, the same Deployments applied directly to member1 (1 replica each):\n")
-	member := kubernetes.NewForConfigOrDie(unlimited(sb.RESTConfig(t, framework.Member1)))
+	fmt.Fprintf(&report, "baseline, the same Deployments applied directly to each of the three members (1 replica each):\n")
+	var members []kubernetes.Interface
+	for _, m := range framework.Members {
+		members = append(members, kubernetes.NewForConfigOrDie(unlimited(sb.RESTConfig(t, m))))
+	}
 	for _, n := range counts() {
-		lat, rate := directBaseline(ctx, t, member, n)
+		lat, rate := directBaseline(ctx, t, members, n)
 		fmt.Fprintf(&report, "%6d %10s %10s %10s %12.1f\n", n, round(lat.Median()), round(lat.P99()), round(lat.percentile(1)), rate)
 	}
 	t.Log(report.String())
 	fmt.Print(report.String())
 }
 
-// directBaseline creates n Deployments directly on a member and measures the time
-// to readyReplicas there: what the members themselves cost, with no control plane.
-func directBaseline(ctx context.Context, t *testing.T, c kubernetes.Interface, n int) (Sample, float64) {
-	ns := framework.CreateNamespace(ctx, t, c, fmt.Sprintf("bench-direct-%d", n))
+// directBaseline creates n Deployments directly on every member, as propagation
+// would, and measures the time until each is ready on all of them: what the members
+// themselves cost, with no control plane.
+func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Interface, n int) (Sample, float64) {
+	name := framework.RandomName(fmt.Sprintf("bench-direct-%d", n))
+	for _, c := range members {
+		if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	created := make([]time.Time, n)
 	var mu sync.Mutex
 	start := time.Now()
 	Measure(ctx, n, 16, func(ctx context.Context, i int) error {
-		d := framework.Deployment(ns, fmt.Sprintf("app-%d", i), 1)
+		d := framework.Deployment(name, fmt.Sprintf("app-%d", i), 1)
 		d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1m")}
 		mu.Lock()
 		created[i] = time.Now()
 		mu.Unlock()
-		_, err := c.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{})
-		return err
+		for _, c := range members {
+			if _, err := c.AppsV1().Deployments(name).Create(ctx, d, metav1.CreateOptions{}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	readyOn := make([]int, n)
 	ready := make([]time.Time, n)
 	deadline := time.Now().Add(10 * time.Minute)
-	for left := n; left > 0 && time.Now().Before(deadline); {
-		list, err := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			t.Fatal(err)
+	for left := n; left > 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for i := range readyOn {
+			readyOn[i] = 0
+		}
+		for _, c := range members {
+			list, err := c.AppsV1().Deployments(name).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range list.Items {
+				if i, err := strconv.Atoi(strings.TrimPrefix(d.Name, "app-")); err == nil && d.Status.ReadyReplicas == 1 {
+					readyOn[i]++
+				}
+			}
 		}
 		now := time.Now()
-		for _, d := range list.Items {
-			i, _ := strconv.Atoi(strings.TrimPrefix(d.Name, "app-"))
-			if d.Status.ReadyReplicas == 1 && ready[i].IsZero() {
+		for i := range n {
+			if readyOn[i] == len(members) && ready[i].IsZero() {
 				ready[i] = now
 				left--
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
 	var lat []time.Duration
@@ -180,7 +202,9 @@ func directBaseline(ctx context.Context, t *testing.T, c kubernetes.Interface, n
 			lat = append(lat, ready[i].Sub(created[i]))
 		}
 	}
-	_ = c.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
+	for _, c := range members {
+		_ = c.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+	}
 	return Sample{Latencies: lat}, float64(n) / elapsed.Seconds()
 }
 
