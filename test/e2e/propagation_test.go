@@ -13,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -171,12 +172,18 @@ func scale(ctx context.Context, t *testing.T, c interface {
 	Update(context.Context, *appsv1.Deployment, metav1.UpdateOptions) (*appsv1.Deployment, error)
 }, name string, replicas int32) {
 	t.Helper()
-	d, err := c.Get(ctx, name, metav1.GetOptions{})
+	// The controllers write the template's status meanwhile: retry on conflicts, as
+	// any client of a live object must.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		d, err := c.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		d.Spec.Replicas = ptr.To(replicas)
+		_, err = c.Update(ctx, d, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	d.Spec.Replicas = ptr.To(replicas)
-	if _, err := c.Update(ctx, d, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
