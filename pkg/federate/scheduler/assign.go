@@ -3,6 +3,7 @@ package scheduler
 import (
 	"cmp"
 	"fmt"
+	"github.com/fleetplane/fleetplane/pkg/federate/clusteraffinity"
 	"slices"
 
 	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
@@ -25,7 +26,7 @@ const (
 
 // staticWeight is a StaticClusterWeight with its affinity parsed.
 type staticWeight struct {
-	target *clusterMatcher
+	target *clusteraffinity.Matcher
 	weight int64
 }
 
@@ -71,9 +72,9 @@ func newReplicaPlan(rs *policyv1alpha1.ReplicaSchedulingStrategy, replicas int32
 	p := &replicaPlan{division: staticWeights}
 	for i := range wp.StaticWeightList {
 		sw := &wp.StaticWeightList[i]
-		m, err := newClusterMatcher(&sw.TargetCluster)
+		m, err := clusteraffinity.New(&sw.TargetCluster)
 		if err != nil {
-			return nil, fmt.Errorf("static weight %d: %w", i, err)
+			return nil, fmt.Errorf("placement.replicaScheduling.weightPreference.staticWeightList[%d].targetCluster.%w", i, err)
 		}
 		p.weights = append(p.weights, staticWeight{target: m, weight: sw.Weight})
 	}
@@ -88,7 +89,7 @@ func (p *replicaPlan) staticWeight(c *candidate) int64 {
 	}
 	var w int64
 	for _, sw := range p.weights {
-		if sw.weight > w && sw.target.matches(c.cluster) {
+		if sw.weight > w && sw.target.Matches(c.cluster) {
 			w = sw.weight
 		}
 	}

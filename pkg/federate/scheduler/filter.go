@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"github.com/fleetplane/fleetplane/pkg/federate/clusteraffinity"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -22,8 +23,8 @@ type filterInput struct {
 // filter returns why the cluster cannot take the template, or "" when it can.
 // The reason is that of the first failing filter, in this order: affinity,
 // taints, API enablement, readiness.
-func filter(c *clusterv1alpha1.Cluster, affinity *clusterMatcher, in filterInput) string {
-	if !affinity.matches(c) {
+func filter(c *clusterv1alpha1.Cluster, affinity *clusteraffinity.Matcher, in filterInput) string {
+	if !affinity.Matches(c) {
 		return reasonAffinity
 	}
 	if t := untoleratedTaint(c.Spec.Taints, in.tolerations, in.assigned[c.Name]); t != nil {

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"github.com/fleetplane/fleetplane/pkg/federate/clusteraffinity"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -157,7 +158,7 @@ func TestFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := newClusterMatcher(tt.affinity)
+			m, err := clusteraffinity.New(tt.affinity)
 			if err != nil {
 				t.Fatal(err)
 			}

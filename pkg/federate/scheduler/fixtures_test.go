@@ -143,3 +143,7 @@ func byAvailableReplicas() *policyv1alpha1.ReplicaSchedulingStrategy {
 	return divided(policyv1alpha1.ReplicaDivisionPreferenceWeighted,
 		&policyv1alpha1.ClusterPreferences{DynamicWeight: policyv1alpha1.DynamicWeightByAvailableReplicas})
 }
+
+func fieldSelector(key string, op corev1.NodeSelectorOperator, values ...string) *policyv1alpha1.FieldSelector {
+	return &policyv1alpha1.FieldSelector{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: key, Operator: op, Values: values}}}
+}

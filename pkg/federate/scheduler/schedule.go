@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/fleetplane/fleetplane/pkg/federate/clusteraffinity"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,7 +30,7 @@ type candidate struct {
 // of its ClusterAffinities.
 type term struct {
 	name     string
-	affinity *clusterMatcher
+	affinity *clusteraffinity.Matcher
 }
 
 // Schedule chooses the clusters of a resource template and their replicas.
@@ -115,18 +116,18 @@ func Schedule(in Input) (Result, error) {
 // affinityTerms lists the sets of clusters to try, in order.
 func affinityTerms(p *policyv1alpha1.Placement) ([]term, error) {
 	if len(p.ClusterAffinities) == 0 {
-		m, err := newClusterMatcher(p.ClusterAffinity)
+		m, err := clusteraffinity.New(p.ClusterAffinity)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("placement.clusterAffinity.%w", err)
 		}
 		return []term{{affinity: m}}, nil
 	}
 	terms := make([]term, 0, len(p.ClusterAffinities))
 	for i := range p.ClusterAffinities {
 		t := &p.ClusterAffinities[i]
-		m, err := newClusterMatcher(&t.ClusterAffinity)
+		m, err := clusteraffinity.New(&t.ClusterAffinity)
 		if err != nil {
-			return nil, fmt.Errorf("cluster affinity %q: %w", t.AffinityName, err)
+			return nil, fmt.Errorf("placement.clusterAffinities[%d] (%s).%w", i, t.AffinityName, err)
 		}
 		terms = append(terms, term{name: t.AffinityName, affinity: m})
 	}
@@ -135,7 +136,7 @@ func affinityTerms(p *policyv1alpha1.Placement) ([]term, error) {
 
 // scheduleTerm schedules onto the clusters of one affinity term. clusters are
 // sorted by name and not modified.
-func scheduleTerm(clusters []*candidate, affinity *clusterMatcher, filters filterInput, spreads *spreadPlan, replicas *replicaPlan, n int32) ([]workv1alpha2.TargetCluster, error) {
+func scheduleTerm(clusters []*candidate, affinity *clusteraffinity.Matcher, filters filterInput, spreads *spreadPlan, replicas *replicaPlan, n int32) ([]workv1alpha2.TargetCluster, error) {
 	d := newDiagnosis(len(clusters))
 	var feasible []*candidate
 	for _, c := range clusters {

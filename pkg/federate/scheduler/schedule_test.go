@@ -229,7 +229,7 @@ func TestScheduleInvalidInput(t *testing.T) {
 		{
 			name:    "bad selector in the cluster affinity",
 			in:      deployment(&policyv1alpha1.Placement{ClusterAffinity: &policyv1alpha1.ClusterAffinity{LabelSelector: bad}}, 1, newCluster("a")),
-			wantErr: "invalid cluster label selector",
+			wantErr: "placement.clusterAffinity.labelSelector:",
 		},
 		{
 			name: "bad selector in a later affinity term",
@@ -237,14 +237,14 @@ func TestScheduleInvalidInput(t *testing.T) {
 				{AffinityName: "ok"},
 				{AffinityName: "broken", ClusterAffinity: policyv1alpha1.ClusterAffinity{LabelSelector: bad}},
 			}}, 1, newCluster("a")),
-			wantErr: `cluster affinity "broken"`,
+			wantErr: "placement.clusterAffinities[1] (broken).labelSelector",
 		},
 		{
 			name: "bad selector in a static weight",
 			in: deployment(&policyv1alpha1.Placement{ReplicaScheduling: divided("", &policyv1alpha1.ClusterPreferences{
 				StaticWeightList: []policyv1alpha1.StaticClusterWeight{{TargetCluster: policyv1alpha1.ClusterAffinity{LabelSelector: bad}, Weight: 1}},
 			})}, 1, newCluster("a")),
-			wantErr: "static weight 0",
+			wantErr: "staticWeightList[0].targetCluster.labelSelector",
 		},
 		{
 			name:    "unknown replica scheduling type",

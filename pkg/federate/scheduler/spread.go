@@ -3,6 +3,7 @@ package scheduler
 import (
 	"cmp"
 	"fmt"
+	"github.com/fleetplane/fleetplane/pkg/federate/clusteraffinity"
 	"slices"
 
 	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
@@ -29,7 +30,7 @@ func (g groupConstraint) values(c *candidate) []string {
 		}
 		return nil
 	}
-	return fieldValues(c.cluster, string(g.field))
+	return clusteraffinity.FieldValues(c.cluster, string(g.field))
 }
 
 // spreadPlan is the parsed spread constraints: the ones over groups, in order,

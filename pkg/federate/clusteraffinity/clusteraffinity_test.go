@@ -1,4 +1,4 @@
-package scheduler
+package clusteraffinity
 
 import (
 	"strings"
@@ -18,9 +18,11 @@ func fieldSelector(key string, op corev1.NodeSelectorOperator, values ...string)
 
 func TestClusterMatcher(t *testing.T) {
 	clusters := []*clusterv1alpha1.Cluster{
-		newCluster("a", withLabels("env", "prod"), withProvider("aws"), withRegion("eu"), withZone("eu-1")),
-		newCluster("b", withLabels("env", "dev"), withProvider("gcp"), withRegion("us"), withZones("us-1", "us-2")),
-		newCluster("c", withRegion("eu")),
+		{ObjectMeta: metav1.ObjectMeta{Name: "a", Labels: map[string]string{"env": "prod"}},
+			Spec: clusterv1alpha1.ClusterSpec{Provider: "aws", Region: "eu", Zone: "eu-1"}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "b", Labels: map[string]string{"env": "dev"}},
+			Spec: clusterv1alpha1.ClusterSpec{Provider: "gcp", Region: "us", Zones: []string{"us-1", "us-2"}}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "c"}, Spec: clusterv1alpha1.ClusterSpec{Region: "eu"}},
 	}
 	tests := []struct {
 		name     string
@@ -112,13 +114,13 @@ func TestClusterMatcher(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := newClusterMatcher(tt.affinity)
+			m, err := New(tt.affinity)
 			if err != nil {
-				t.Fatalf("newClusterMatcher() error = %v", err)
+				t.Fatalf("New() error = %v", err)
 			}
 			var got []string
 			for _, c := range clusters {
-				if m.matches(c) {
+				if m.Matches(c) {
 					got = append(got, c.Name)
 				}
 			}
@@ -160,14 +162,14 @@ func TestNewClusterMatcherErrors(t *testing.T) {
 			affinity: &policyv1alpha1.ClusterAffinity{LabelSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
 				{Key: "env", Operator: "Near"},
 			}}},
-			wantErr: "invalid cluster label selector",
+			wantErr: "labelSelector:",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := newClusterMatcher(tt.affinity)
+			_, err := New(tt.affinity)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("newClusterMatcher() error = %v, want it to contain %q", err, tt.wantErr)
+				t.Errorf("New() error = %v, want it to contain %q", err, tt.wantErr)
 			}
 		})
 	}

@@ -1,4 +1,8 @@
-package scheduler
+// Package clusteraffinity decides which member clusters a ClusterAffinity selects
+// (by names, exclusions, labels and provider/region/zone fields). The scheduler
+// and the override policies share it, so one affinity always means the same
+// clusters.
+package clusteraffinity
 
 import (
 	"fmt"
@@ -12,17 +16,17 @@ import (
 	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
 )
 
-// clusterMatcher is a ClusterAffinity with its selectors parsed once.
-type clusterMatcher struct {
+// Matcher is a ClusterAffinity with its selectors parsed once.
+type Matcher struct {
 	names   []string
 	exclude []string
 	labels  labels.Selector // nil matches everything
 	fields  []corev1.NodeSelectorRequirement
 }
 
-// newClusterMatcher parses an affinity; nil matches every cluster.
-func newClusterMatcher(a *policyv1alpha1.ClusterAffinity) (*clusterMatcher, error) {
-	m := &clusterMatcher{}
+// New parses an affinity; nil matches every cluster.
+func New(a *policyv1alpha1.ClusterAffinity) (*Matcher, error) {
+	m := &Matcher{}
 	if a == nil {
 		return m, nil
 	}
@@ -31,14 +35,14 @@ func newClusterMatcher(a *policyv1alpha1.ClusterAffinity) (*clusterMatcher, erro
 	if a.LabelSelector != nil {
 		s, err := metav1.LabelSelectorAsSelector(a.LabelSelector)
 		if err != nil {
-			return nil, fmt.Errorf("invalid cluster label selector: %w", err)
+			return nil, fmt.Errorf("labelSelector: %w", err)
 		}
 		m.labels = s
 	}
 	if a.FieldSelector != nil {
-		for _, r := range a.FieldSelector.MatchExpressions {
+		for i, r := range a.FieldSelector.MatchExpressions {
 			if err := validateFieldRequirement(r); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("fieldSelector.matchExpressions[%d]: %w", i, err)
 			}
 		}
 		m.fields = a.FieldSelector.MatchExpressions
@@ -50,26 +54,28 @@ func validateFieldRequirement(r corev1.NodeSelectorRequirement) error {
 	switch r.Key {
 	case policyv1alpha1.ProviderField, policyv1alpha1.RegionField, policyv1alpha1.ZoneField:
 	default:
-		return fmt.Errorf("invalid cluster field selector: unsupported key %q, want provider, region or zone", r.Key)
+		return fmt.Errorf("unsupported key %q: want %q, %q or %q", r.Key,
+			policyv1alpha1.ProviderField, policyv1alpha1.RegionField, policyv1alpha1.ZoneField)
 	}
 	switch r.Operator {
 	case corev1.NodeSelectorOpIn, corev1.NodeSelectorOpNotIn:
 		if len(r.Values) == 0 {
-			return fmt.Errorf("invalid cluster field selector: operator %s on %q needs values", r.Operator, r.Key)
+			return fmt.Errorf("operator %q on %q needs values", r.Operator, r.Key)
 		}
 	case corev1.NodeSelectorOpExists, corev1.NodeSelectorOpDoesNotExist:
 		if len(r.Values) != 0 {
-			return fmt.Errorf("invalid cluster field selector: operator %s on %q takes no values", r.Operator, r.Key)
+			return fmt.Errorf("operator %q on %q takes no values", r.Operator, r.Key)
 		}
 	default:
-		return fmt.Errorf("invalid cluster field selector: unsupported operator %q on %q", r.Operator, r.Key)
+		return fmt.Errorf("unsupported operator %q: want %q, %q, %q or %q", r.Operator,
+			corev1.NodeSelectorOpIn, corev1.NodeSelectorOpNotIn, corev1.NodeSelectorOpExists, corev1.NodeSelectorOpDoesNotExist)
 	}
 	return nil
 }
 
-// matches tells whether the cluster is selected: not excluded, listed when names
+// Matches tells whether the cluster is selected: not excluded, listed when names
 // are given, and matching the label and field selectors.
-func (m *clusterMatcher) matches(c *clusterv1alpha1.Cluster) bool {
+func (m *Matcher) Matches(c *clusterv1alpha1.Cluster) bool {
 	if slices.Contains(m.exclude, c.Name) {
 		return false
 	}
@@ -80,7 +86,7 @@ func (m *clusterMatcher) matches(c *clusterv1alpha1.Cluster) bool {
 		return false
 	}
 	for _, r := range m.fields {
-		if !fieldMatches(r, fieldValues(c, r.Key)) {
+		if !fieldMatches(r, FieldValues(c, r.Key)) {
 			return false
 		}
 	}
@@ -105,9 +111,9 @@ func fieldMatches(r corev1.NodeSelectorRequirement, values []string) bool {
 	return false
 }
 
-// fieldValues returns the values of a cluster field usable in field selectors
+// FieldValues returns the values of a cluster field usable in field selectors
 // and spread constraints; "zone" covers both spec.zone and spec.zones.
-func fieldValues(c *clusterv1alpha1.Cluster, key string) []string {
+func FieldValues(c *clusterv1alpha1.Cluster, key string) []string {
 	var v []string
 	switch key {
 	case policyv1alpha1.ProviderField:
