@@ -77,6 +77,10 @@ func (p *ClusterProxy) Connect(ctx context.Context, name, memberPath string, res
 // Member returns the pooled connection of a Ready cluster.
 func (p *ClusterProxy) Member(ctx context.Context, name string) (*Member, error) {
 	c, err := p.Clusters.GetCluster(ctx, name)
+	if apierrors.IsNotFound(err) {
+		// An unjoined cluster's pooled connections go with it.
+		p.Pool.Forget(name)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -299,6 +299,10 @@ func TestTransportPoolReusesAndRebuilds(t *testing.T) {
 	if d == a {
 		t.Fatal("a changed Secret must rebuild the transport")
 	}
+	pool.Forget("m")
+	if e, _ := pool.Get(c, s2); e == d {
+		t.Fatal("a forgotten cluster must get a new transport")
+	}
 	if _, err := pool.Get(c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "empty"}}); err == nil {
 		t.Fatal("a Secret without a token must be rejected")
 	}
