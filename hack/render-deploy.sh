@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Renders config/deploy/proxy.yaml for a real control-plane cluster: creates a serving
 # CA and certificate for karmada-aggregated-apiserver.karmada-system.svc and fills the
-# APIService's caBundle with that CA, so the aggregator verifies the server.
+# caBundle of both APIServices (cluster.karmada.io and search.karmada.io) with that CA,
+# so the aggregator verifies the server.
 #
 #   IMAGE=registry.example.com/fleetplane/proxy:v0.1.0 ETCD_SERVERS=https://etcd:2379 \
 #     hack/render-deploy.sh > proxy-rendered.yaml
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 : "${IMAGE:?set IMAGE to the proxy image}"
-: "${ETCD_SERVERS:?set ETCD_SERVERS to the etcd URLs the server stores clusters in}"
+: "${ETCD_SERVERS:?set ETCD_SERVERS to the etcd URLs the server stores clusters and resource registries in}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 svc=karmada-aggregated-apiserver.karmada-system.svc

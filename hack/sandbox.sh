@@ -272,7 +272,8 @@ start_proxy() {
   echo $! >"$dir/proxy.pid"
 }
 
-# register_proxy points the control plane's aggregator at the local proxy process.
+# register_proxy points the control plane's aggregator at the local proxy process, for
+# both groups it serves.
 register_proxy() {
   local ca
   ca=$(base64 -w0 <"$dir/proxy-pki/ca.crt")
@@ -309,13 +310,29 @@ spec:
     name: $proxy_service
     namespace: $proxy_namespace
     port: $proxy_port
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1alpha1.search.karmada.io
+spec:
+  group: search.karmada.io
+  version: v1alpha1
+  groupPriorityMinimum: 2000
+  versionPriority: 10
+  caBundle: $ca
+  service:
+    name: $proxy_service
+    namespace: $proxy_namespace
+    port: $proxy_port
 EOF
   # Wait for the process itself, then for the aggregator to reach it (the APIService
   # may still show a previous process as Available).
   local ok=0
   for _ in $(seq 1 180); do
     if curl -sfk "https://127.0.0.1:$proxy_port/readyz" >/dev/null 2>&1 &&
-      kubectl --kubeconfig "$dir/karmada.config" get --raw /apis/cluster.karmada.io/v1alpha1/clusters >/dev/null 2>&1; then
+      kubectl --kubeconfig "$dir/karmada.config" get --raw /apis/cluster.karmada.io/v1alpha1/clusters >/dev/null 2>&1 &&
+      kubectl --kubeconfig "$dir/karmada.config" get --raw /apis/search.karmada.io/v1alpha1/resourceregistries >/dev/null 2>&1; then
       ok=1
       break
     fi
@@ -327,7 +344,7 @@ EOF
     tail -20 "$dir/logs/proxy.log" >&2
     return 1
   fi
-  log "cluster.karmada.io/v1alpha1 is served by the proxy"
+  log "cluster.karmada.io/v1alpha1 and search.karmada.io/v1alpha1 are served by the proxy"
 }
 
 # join_members registers the members with the plugin (idempotent).

@@ -8,6 +8,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
+	searchv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/search/v1alpha1"
 )
 
 var (
@@ -29,12 +30,23 @@ var (
 func init() {
 	utilruntime.Must(clusterv1alpha1.AddToScheme(OpenAPIScheme))
 	utilruntime.Must(clusterv1alpha1.AddToScheme(Scheme))
-	internal := schema.GroupVersion{Group: clusterv1alpha1.GroupName, Version: runtime.APIVersionInternal}
-	Scheme.AddKnownTypes(internal, &clusterv1alpha1.Cluster{}, &clusterv1alpha1.ClusterList{}, &clusterv1alpha1.ClusterProxyOptions{})
-	utilruntime.Must(Scheme.SetVersionPriority(clusterv1alpha1.SchemeGroupVersion))
+	addInternalVersion(clusterv1alpha1.SchemeGroupVersion,
+		&clusterv1alpha1.Cluster{}, &clusterv1alpha1.ClusterList{}, &clusterv1alpha1.ClusterProxyOptions{})
+
+	utilruntime.Must(searchv1alpha1.AddToScheme(OpenAPIScheme))
+	utilruntime.Must(searchv1alpha1.AddToScheme(Scheme))
+	addInternalVersion(searchv1alpha1.SchemeGroupVersion,
+		&searchv1alpha1.ResourceRegistry{}, &searchv1alpha1.ResourceRegistryList{}, &searchv1alpha1.ProxyOptions{}, &searchv1alpha1.SearchOptions{})
 
 	// Unversioned meta types every generic API server needs.
 	metav1.AddToGroupVersion(Scheme, schema.GroupVersion{Version: "v1"})
 	Scheme.AddUnversionedTypes(schema.GroupVersion{Group: "", Version: "v1"},
 		&metav1.Status{}, &metav1.APIVersions{}, &metav1.APIGroupList{}, &metav1.APIGroup{}, &metav1.APIResourceList{})
+}
+
+// addInternalVersion registers the versioned types of gv as the internal version of
+// its group too, and makes gv the group's preferred version.
+func addInternalVersion(gv schema.GroupVersion, types ...runtime.Object) {
+	Scheme.AddKnownTypes(schema.GroupVersion{Group: gv.Group, Version: runtime.APIVersionInternal}, types...)
+	utilruntime.Must(Scheme.SetVersionPriority(gv))
 }

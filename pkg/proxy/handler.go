@@ -102,10 +102,11 @@ func (p *ClusterProxy) Member(ctx context.Context, name string) (*Member, error)
 	return m, nil
 }
 
-// impersonation is who the member sees: the caller, minus the group every
-// authenticated user has (which the member adds by itself), and with only the
-// extras the impersonator may impersonate.
-func (p *ClusterProxy) impersonation(cluster string, caller user.Info) transport.ImpersonationConfig {
+// MemberIdentity is who a member sees for a caller: the caller, minus the group
+// every authenticated user has (which the member adds back), with only the
+// groups the cluster's impersonator may impersonate and only the extras it may
+// forward.
+func (p *ClusterProxy) MemberIdentity(cluster string, caller user.Info) user.Info {
 	var groups []string
 	for _, g := range caller.GetGroups() {
 		if g != user.AllAuthenticated {
@@ -124,11 +125,17 @@ func (p *ClusterProxy) impersonation(cluster string, caller user.Info) transport
 			extra[k] = v
 		}
 	}
+	return &user.DefaultInfo{Name: caller.GetName(), UID: caller.GetUID(), Groups: groups, Extra: extra}
+}
+
+// impersonation is the impersonation configuration of MemberIdentity.
+func (p *ClusterProxy) impersonation(cluster string, caller user.Info) transport.ImpersonationConfig {
+	who := p.MemberIdentity(cluster, caller)
 	return transport.ImpersonationConfig{
-		UserName: caller.GetName(),
-		UID:      caller.GetUID(),
-		Groups:   groups,
-		Extra:    extra,
+		UserName: who.GetName(),
+		UID:      who.GetUID(),
+		Groups:   who.GetGroups(),
+		Extra:    who.GetExtra(),
 	}
 }
 

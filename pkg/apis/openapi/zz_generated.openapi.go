@@ -53,11 +53,13 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		searchv1alpha1.ClusterAffinity{}.OpenAPIModelName():        schema_pkg_apis_search_v1alpha1_ClusterAffinity(ref),
 		searchv1alpha1.FieldSelector{}.OpenAPIModelName():          schema_pkg_apis_search_v1alpha1_FieldSelector(ref),
 		searchv1alpha1.OpenSearchConfig{}.OpenAPIModelName():       schema_pkg_apis_search_v1alpha1_OpenSearchConfig(ref),
+		searchv1alpha1.ProxyOptions{}.OpenAPIModelName():           schema_pkg_apis_search_v1alpha1_ProxyOptions(ref),
 		searchv1alpha1.ResourceRegistry{}.OpenAPIModelName():       schema_pkg_apis_search_v1alpha1_ResourceRegistry(ref),
 		searchv1alpha1.ResourceRegistryList{}.OpenAPIModelName():   schema_pkg_apis_search_v1alpha1_ResourceRegistryList(ref),
 		searchv1alpha1.ResourceRegistrySpec{}.OpenAPIModelName():   schema_pkg_apis_search_v1alpha1_ResourceRegistrySpec(ref),
 		searchv1alpha1.ResourceRegistryStatus{}.OpenAPIModelName(): schema_pkg_apis_search_v1alpha1_ResourceRegistryStatus(ref),
 		searchv1alpha1.ResourceSelector{}.OpenAPIModelName():       schema_pkg_apis_search_v1alpha1_ResourceSelector(ref),
+		searchv1alpha1.SearchOptions{}.OpenAPIModelName():          schema_pkg_apis_search_v1alpha1_SearchOptions(ref),
 		v1.AWSElasticBlockStoreVolumeSource{}.OpenAPIModelName():   schema_k8sio_api_core_v1_AWSElasticBlockStoreVolumeSource(ref),
 		v1.Affinity{}.OpenAPIModelName():                           schema_k8sio_api_core_v1_Affinity(ref),
 		v1.AppArmorProfile{}.OpenAPIModelName():                    schema_k8sio_api_core_v1_AppArmorProfile(ref),
@@ -1150,6 +1152,40 @@ func schema_pkg_apis_search_v1alpha1_OpenSearchConfig(ref common.ReferenceCallba
 	}
 }
 
+func schema_pkg_apis_search_v1alpha1_ProxyOptions(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "ProxyOptions carries the path of a request to the proxying connect resource: the Kubernetes API path to answer across the members, e.g. \"/api/v1/namespaces/default/pods\".",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"path": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Path is the Kubernetes API path below proxying/karmada/proxy.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
 func schema_pkg_apis_search_v1alpha1_ResourceRegistry(ref common.ReferenceCallback) common.OpenAPIDefinition {
 	return common.OpenAPIDefinition{
 		Schema: spec.Schema{
@@ -1353,6 +1389,40 @@ func schema_pkg_apis_search_v1alpha1_ResourceSelector(ref common.ReferenceCallba
 					},
 				},
 				Required: []string{"apiVersion", "kind"},
+			},
+		},
+	}
+}
+
+func schema_pkg_apis_search_v1alpha1_SearchOptions(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "SearchOptions carries the path of a request to the search connect resource: the Kubernetes API path to answer from the search cache.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"path": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Path is the Kubernetes API path below search/cache.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
 			},
 		},
 	}

@@ -16,13 +16,14 @@ import (
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
 	"github.com/fleetplane/fleetplane/pkg/apis/openapi"
+	searchv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/search/v1alpha1"
 	"github.com/fleetplane/fleetplane/pkg/apiserver"
 	"github.com/fleetplane/fleetplane/pkg/auth/unifiedauth"
 	"github.com/fleetplane/fleetplane/pkg/proxy"
 )
 
-// etcdPrefix is where cluster objects live in etcd, as in Karmada: beside, never
-// inside, kube-apiserver's own keys.
+// etcdPrefix is where clusters and resource registries live in etcd, as in Karmada:
+// beside, never inside, kube-apiserver's own keys.
 const etcdPrefix = "/registry"
 
 // Options are the flags of the proxy command.
@@ -33,6 +34,8 @@ type Options struct {
 	MemberDialTimeout time.Duration
 	// SecretNamespace is where cluster credentials live on the control plane.
 	SecretNamespace string
+	// Search configures the global proxy and the search cache.
+	Search apiserver.SearchConfig
 }
 
 // ControllerOptions configure the controllers that run beside the server.
@@ -49,8 +52,9 @@ type ControllerOptions struct {
 // NewOptions returns the defaults.
 func NewOptions() *Options {
 	o := &Options{
+		// The etcd codec stores each served group at its own version.
 		Recommended: genericoptions.NewRecommendedOptions(etcdPrefix,
-			apiserver.Codecs.LegacyCodec(clusterv1alpha1.SchemeGroupVersion)),
+			apiserver.Codecs.LegacyCodec(clusterv1alpha1.SchemeGroupVersion, searchv1alpha1.SchemeGroupVersion)),
 		Controllers: ControllerOptions{
 			Enabled:             true,
 			LeaderElect:         true,
@@ -62,6 +66,15 @@ func NewOptions() *Options {
 		},
 		MemberDialTimeout: 5 * time.Second,
 		SecretNamespace:   "karmada-cluster",
+		Search: apiserver.SearchConfig{
+			MemberConcurrency: 16,
+			MemberTimeout:     10 * time.Second,
+			CacheMaxObjects:   1_000_000,
+			CacheMaxBytes:     1 << 30,
+			AccessDecisions:   10_000,
+			AccessTTL:         5 * time.Second,
+			CollectInterval:   2 * time.Second,
+		},
 	}
 	// The server has no admission plugins of its own.
 	o.Recommended.Admission = nil
@@ -79,6 +92,18 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"How long connecting to a member cluster may take before the proxy answers 503.")
 	fs.StringVar(&o.SecretNamespace, "cluster-secret-namespace", o.SecretNamespace,
 		"Namespace of the control plane that holds the members' credentials.")
+	fs.IntVar(&o.Search.MemberConcurrency, "member-concurrency", o.Search.MemberConcurrency,
+		"How many members one request of the global proxy or the search talks to at once.")
+	fs.DurationVar(&o.Search.MemberTimeout, "member-request-timeout", o.Search.MemberTimeout,
+		"How long a member may take to answer its part of a merged request before it is left out with a warning (watches and streams excepted).")
+	fs.IntVar(&o.Search.CacheMaxObjects, "search-cache-max-objects", o.Search.CacheMaxObjects,
+		"Most objects the search cache holds; beyond it the least recently used are evicted and queries of their shards go to the members.")
+	fs.Int64Var(&o.Search.CacheMaxBytes, "search-cache-max-bytes", o.Search.CacheMaxBytes,
+		"Approximate bound on the bytes of objects the search cache holds.")
+	fs.IntVar(&o.Search.AccessDecisions, "search-access-cache-size", o.Search.AccessDecisions,
+		"How many members' access decisions (SubjectAccessReviews) are cached.")
+	fs.DurationVar(&o.Search.AccessTTL, "search-access-cache-ttl", o.Search.AccessTTL,
+		"How long a member's access decision is cached; a revoked permission shows within this time.")
 	fs.BoolVar(&o.Controllers.Enabled, "controllers", o.Controllers.Enabled,
 		"Run the controllers (cluster status, unified auth) in this process.")
 	fs.BoolVar(&o.Controllers.LeaderElect, "leader-elect", o.Controllers.LeaderElect,
@@ -98,6 +123,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 // Validate checks the flags.
 func (o *Options) Validate() error {
 	errs := o.Recommended.Validate()
+	if o.Search.MemberConcurrency <= 0 || o.Search.MemberTimeout <= 0 || o.Search.CacheMaxObjects <= 0 || o.Search.CacheMaxBytes <= 0 ||
+		o.Search.AccessDecisions <= 0 || o.Search.AccessTTL <= 0 {
+		errs = append(errs, fmt.Errorf("--member-concurrency, --member-request-timeout, --search-cache-max-objects, --search-cache-max-bytes, --search-access-cache-size and --search-access-cache-ttl must be positive"))
+	}
 	if o.MemberDialTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--member-dial-timeout must be positive"))
 	}
@@ -142,6 +171,7 @@ func (o *Options) Config() (*apiserver.Config, []informers.SharedInformerFactory
 			Secrets: secrets,
 			Pool:    proxy.NewTransportPool(o.MemberDialTimeout),
 			Groups:  groups.AllowedGroups,
+			Search:  o.Search,
 		},
 	}
 	return cfg, []informers.SharedInformerFactory{credentials, rbac}, nil

@@ -87,6 +87,13 @@ func Run(ctx context.Context, o *Options) error {
 	}); err != nil {
 		return err
 	}
+	// Every replica serves searches, so every replica fills its own cache.
+	if err := generic.AddPostStartHook("start-search-collector", func(hook genericapiserver.PostStartHookContext) error {
+		go server.Collector.Run(hook.Context)
+		return nil
+	}); err != nil {
+		return err
+	}
 	if o.Controllers.Enabled {
 		controlPlane := rest.CopyConfig(cfg.GenericConfig.ClientConfig)
 		if err := generic.AddPostStartHook("start-controllers", func(hook genericapiserver.PostStartHookContext) error {

@@ -72,12 +72,12 @@ func ValidateClusterSpec(spec *clusterv1alpha1.ClusterSpec, path *field.Path) fi
 	}
 
 	if spec.SecretRef != nil {
-		errs = append(errs, validateSecretRef(spec.SecretRef, path.Child("secretRef"))...)
+		errs = append(errs, ValidateSecretReference(spec.SecretRef, path.Child("secretRef"))...)
 	} else if spec.SyncMode == clusterv1alpha1.Push {
 		errs = append(errs, field.Required(path.Child("secretRef"), "a Push cluster needs the Secret holding its credentials"))
 	}
 	if spec.ImpersonatorSecretRef != nil {
-		errs = append(errs, validateSecretRef(spec.ImpersonatorSecretRef, path.Child("impersonatorSecretRef"))...)
+		errs = append(errs, ValidateSecretReference(spec.ImpersonatorSecretRef, path.Child("impersonatorSecretRef"))...)
 	}
 	return append(errs, validateTaints(spec.Taints, path.Child("taints"))...)
 }
@@ -96,7 +96,9 @@ func validateURL(raw string, path *field.Path, schemes ...string) field.ErrorLis
 	return nil
 }
 
-func validateSecretRef(ref *clusterv1alpha1.LocalSecretReference, path *field.Path) field.ErrorList {
+// ValidateSecretReference checks a reference to a Secret of the control plane: a
+// namespace that is a DNS label and a name that is a DNS subdomain, both set.
+func ValidateSecretReference(ref *clusterv1alpha1.LocalSecretReference, path *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if ref.Namespace == "" {
 		errs = append(errs, field.Required(path.Child("namespace"), ""))

@@ -175,3 +175,28 @@ type ResourceRegistryList struct {
 	// Items are the registries in the list.
 	Items []ResourceRegistry `json:"items"`
 }
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// ProxyOptions carries the path of a request to the proxying connect
+// resource: the Kubernetes API path to answer across the members, e.g.
+// "/api/v1/namespaces/default/pods".
+type ProxyOptions struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// Path is the Kubernetes API path below proxying/karmada/proxy.
+	// +optional
+	Path string `json:"path,omitempty"`
+}
+
+// +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
+
+// SearchOptions carries the path of a request to the search connect resource:
+// the Kubernetes API path to answer from the search cache.
+type SearchOptions struct {
+	metav1.TypeMeta `json:",inline"`
+
+	// Path is the Kubernetes API path below search/cache.
+	// +optional
+	Path string `json:"path,omitempty"`
+}

@@ -42,6 +42,11 @@ func (in OpenSearchConfig) OpenAPIModelName() string {
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in ProxyOptions) OpenAPIModelName() string {
+	return "io.karmada.search.v1alpha1.ProxyOptions"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in ResourceRegistry) OpenAPIModelName() string {
 	return "io.karmada.search.v1alpha1.ResourceRegistry"
 }
@@ -64,4 +69,9 @@ func (in ResourceRegistryStatus) OpenAPIModelName() string {
 // OpenAPIModelName returns the OpenAPI model name for this type.
 func (in ResourceSelector) OpenAPIModelName() string {
 	return "io.karmada.search.v1alpha1.ResourceSelector"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in SearchOptions) OpenAPIModelName() string {
+	return "io.karmada.search.v1alpha1.SearchOptions"
 }

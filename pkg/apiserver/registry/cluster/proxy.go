@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -65,4 +66,18 @@ func (g Getter) GetCluster(ctx context.Context, name string) (*clusterv1alpha1.C
 		return nil, err
 	}
 	return obj.(*clusterv1alpha1.Cluster), nil
+}
+
+// Lister lists Clusters for the global proxy from the registry's watch cache.
+type Lister struct {
+	Store rest.Lister
+}
+
+// ListClusters returns every Cluster.
+func (l Lister) ListClusters(ctx context.Context) ([]clusterv1alpha1.Cluster, error) {
+	obj, err := l.Store.List(ctx, &metainternalversion.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*clusterv1alpha1.ClusterList).Items, nil
 }
