@@ -33,6 +33,8 @@ type clusterPart struct {
 	version string
 	// denied is true when the member's RBAC denies the caller the whole query.
 	denied bool
+	// kind is the kind of the objects, when known.
+	kind string
 }
 
 func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, q *searchQuery) error {
@@ -53,7 +55,16 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, q *searchQue
 		}
 		start, after, version = t.index, t.After, t.Version
 	}
-	page := &global.Page{Version: version, APIVersion: "v1", Kind: "List", Table: q.table}
+	page := &global.Page{Version: version, APIVersion: q.gvr.GroupVersion().String(), Kind: "List", Table: q.table}
+	if q.cont == "" {
+		// The version of a first page covers every cluster the cache answers
+		// for, so a watch from it resumes them all.
+		for _, cluster := range clusters {
+			if shard, ok := h.Cache.Lookup(cluster, q.gvr); ok && shard.Complete() {
+				version[cluster] = shard.ResourceVersion()
+			}
+		}
+	}
 	remaining := q.limit
 	denied, visited := 0, 0
 	for i := start; i < len(clusters); i++ {
@@ -74,6 +85,9 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, q *searchQue
 			continue
 		}
 		visited++
+		if part.kind != "" {
+			page.Kind = part.kind + "List"
+		}
 		if part.denied {
 			denied++
 		}
@@ -127,7 +141,7 @@ func (h *Handler) clusterPart(ctx context.Context, caller user.Info, cluster str
 		f := q.filter
 		f.After, f.Limit, f.Allow = after, limit, allow
 		entries := shard.Select(f)
-		part := &clusterPart{version: shard.ResourceVersion(), items: make([]global.Item, 0, len(entries))}
+		part := &clusterPart{version: shard.ResourceVersion(), kind: shard.Kind(), items: make([]global.Item, 0, len(entries))}
 		for _, e := range entries {
 			part.items = append(part.items, global.Item{
 				Key:    global.ObjectKey{Cluster: cluster, Namespace: e.Namespace, Name: e.Name},

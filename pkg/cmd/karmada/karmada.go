@@ -10,9 +10,14 @@ import (
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/util/templates"
 
+	"github.com/fleetplane/fleetplane/pkg/cmd/apiresources"
 	"github.com/fleetplane/fleetplane/pkg/cmd/cordon"
+	"github.com/fleetplane/fleetplane/pkg/cmd/describe"
+	"github.com/fleetplane/fleetplane/pkg/cmd/exec"
+	"github.com/fleetplane/fleetplane/pkg/cmd/get"
 	"github.com/fleetplane/fleetplane/pkg/cmd/join"
 	"github.com/fleetplane/fleetplane/pkg/cmd/kubeconfig"
+	"github.com/fleetplane/fleetplane/pkg/cmd/logs"
 	"github.com/fleetplane/fleetplane/pkg/cmd/promote"
 	"github.com/fleetplane/fleetplane/pkg/cmd/propagate"
 	"github.com/fleetplane/fleetplane/pkg/cmd/taint"
@@ -25,7 +30,8 @@ var rootLong = templates.LongDesc(`
 
 	The standard kubectl flags (--kubeconfig, --context, ...) select the control
 	plane. Member clusters are reached through the control plane's cluster proxy;
-	see "kubectl karmada kubeconfig".`)
+	see "kubectl karmada kubeconfig". get, describe, logs, exec and api-resources
+	work across the member clusters at once.`)
 
 // NewCmdKarmada returns the root command of the plugin. Runtime errors are returned
 // from Execute, not printed: the caller prints them as one line.
@@ -60,6 +66,11 @@ func NewCmdKarmada(streams genericiooptions.IOStreams) *cobra.Command {
 		taint.NewCmdTaint(f, streams),
 		propagate.NewCmdPropagate(f, streams),
 		promote.NewCmdPromote(f, streams),
+		get.NewCmdGet(f, streams),
+		describe.NewCmdDescribe(f, streams),
+		logs.NewCmdLogs(f, streams),
+		exec.NewCmdExec(f, streams),
+		apiresources.NewCmdAPIResources(f, streams),
 		version.NewCmdVersion(f, streams),
 		NewCmdCompletion(streams),
 	)

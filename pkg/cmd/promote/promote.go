@@ -17,6 +17,7 @@ import (
 	"k8s.io/kubectl/pkg/util/templates"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/fleetplane/fleetplane/pkg/clusterclient"
 	"github.com/fleetplane/fleetplane/pkg/federate/membership"
 	"github.com/fleetplane/fleetplane/pkg/federate/promotion"
 	"github.com/fleetplane/fleetplane/pkg/federate/propagationpolicy"
@@ -156,7 +157,9 @@ func (o *PromoteOptions) Complete(f cmdutil.Factory, cmd *cobra.Command, args []
 	if err != nil {
 		return err
 	}
-	mf := NewMemberFactory(f, o.Cluster)
+	// The member's discovery stays in memory: a disk cache of a member would
+	// outlive a re-join of another cluster under the same name.
+	mf := clusterclient.NewFactory(clusterclient.Member(f, o.Cluster, clusterclient.Options{}))
 	if o.MemberMapper, err = mf.ToRESTMapper(); err != nil {
 		return err
 	}
