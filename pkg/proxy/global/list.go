@@ -129,40 +129,43 @@ func (h *Handler) memberList(ctx context.Context, cluster string, r memberReques
 }
 
 // listPage answers one page of a paginated list. The clusters are walked in
-// order, each from the top to the end, at the version every cluster had when
-// the first page was asked for, so that the pages together are a consistent
-// list of each cluster and the version resumes a watch without a gap.
+// order, each from the top to the end. Every page after the first lists each
+// cluster at the version it had when the first page was served, so that the
+// pages together are a consistent list of each cluster and the version resumes
+// a watch without a gap. The first page lists at the latest version and only
+// asks the clusters it did not reach for theirs, so that a list that fits in
+// one page costs one request per cluster.
 func (h *Handler) listPage(ctx context.Context, c *call, clusters []string, version Version, limit int64) (*Page, error) {
-	var token *continueToken
-	if v := c.query.Get("continue"); v != "" {
+	token := &continueToken{Version: version}
+	fresh := false
+	switch v := c.query.Get("continue"); {
+	case v != "":
 		t, err := parseContinue(v, clusters)
 		if err != nil {
 			return nil, err
 		}
 		token = t
-	} else {
-		if version == nil {
-			version = h.currentVersion(ctx, c, clusters)
-		}
-		if len(version) == 0 {
-			return &Page{Version: Version{}, APIVersion: "v1", Kind: "List", Table: c.table}, nil
-		}
-		token = &continueToken{Version: version}
-		for _, cl := range clusters {
-			if version[cl] != "" {
-				token.Cluster = cl
-				break
-			}
+	case version != nil:
+		token.Cluster = nextVersioned(clusters, version)
+	default:
+		fresh = true
+		token.Version = Version{}
+		if len(clusters) > 0 {
+			token.Cluster = clusters[0]
 		}
 	}
-	page := &Page{Version: token.Version, APIVersion: "v1", Kind: "List"}
+	page := &Page{Version: token.Version, APIVersion: "v1", Kind: "List", Table: c.table}
+	if token.Cluster == "" {
+		return page, nil
+	}
 	start := slices.Index(clusters, token.Cluster)
 	remaining := limit
 	memberToken := token.Member
+	var failed []result[struct{}]
 	for i := start; i < len(clusters); i++ {
 		cluster := clusters[i]
 		rv := token.Version[cluster]
-		if rv == "" {
+		if rv == "" && !fresh {
 			continue
 		}
 		q := memberQuery(c.query, nil, cluster)
@@ -174,9 +177,10 @@ func (h *Handler) listPage(ctx context.Context, c *call, clusters []string, vers
 		} else {
 			q.Del("limit")
 		}
-		if memberToken != "" {
+		switch {
+		case memberToken != "":
 			q.Set("continue", memberToken)
-		} else {
+		case rv != "":
 			q.Set("resourceVersion", rv)
 			q.Set("resourceVersionMatch", "Exact")
 		}
@@ -185,36 +189,53 @@ func (h *Handler) listPage(ctx context.Context, c *call, clusters []string, vers
 		if err != nil {
 			// A continue token of ours that a member refuses is still the
 			// caller's bad request; so is an expired version (410).
-			if apierrors.IsBadRequest(err) || apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+			if !fresh && (apierrors.IsBadRequest(err) || apierrors.IsResourceExpired(err) || apierrors.IsGone(err)) {
 				return nil, err
 			}
-			if !apierrors.IsForbidden(err) && !apierrors.IsNotFound(err) {
-				Warn(ctx, cluster, err)
-			}
+			// A cluster that fails on the first page is left out of the
+			// version, and so out of the next pages.
+			failed = append(failed, result[struct{}]{cluster: cluster, err: err})
 			continue
 		}
 		n := int64(len(l.Items) + len(l.Rows))
 		if err := page.add(cluster, l); err != nil {
 			return nil, err
 		}
-		// add records the cluster's list version; the page keeps the start one.
-		page.Version[cluster] = rv
 		if limit > 0 {
 			remaining -= n
 		}
+		if l.Metadata.Continue == "" && (limit == 0 || remaining > 0) {
+			continue
+		}
+		if fresh {
+			h.versionRest(ctx, c, clusters[i+1:], page.Version)
+		}
 		if l.Metadata.Continue != "" {
-			page.Continue = continueToken{Version: token.Version, Cluster: cluster, Member: l.Metadata.Continue}.encode()
-			break
+			page.Continue = continueToken{Version: page.Version, Cluster: cluster, Member: l.Metadata.Continue}.encode()
+		} else if next := nextVersioned(clusters[i+1:], page.Version); next != "" {
+			page.Continue = continueToken{Version: page.Version, Cluster: next}.encode()
 		}
-		if limit > 0 && remaining <= 0 {
-			if next := nextVersioned(clusters[i+1:], token.Version); next != "" {
-				page.Continue = continueToken{Version: token.Version, Cluster: next}.encode()
-			}
-			break
-		}
+		break
 	}
-	page.Table = page.Table || c.table
+	if _, err := settle(ctx, failed); err != nil && len(page.Items) == 0 && len(page.Version) == 0 {
+		return nil, err
+	}
 	return page, nil
+}
+
+// versionRest adds to v the current version of each cluster the first page did
+// not reach.
+func (h *Handler) versionRest(ctx context.Context, c *call, clusters []string, v Version) {
+	if len(clusters) == 0 {
+		return
+	}
+	rest, err := h.currentVersion(ctx, c, clusters)
+	if err != nil {
+		return
+	}
+	for cluster, rv := range rest {
+		v[cluster] = rv
+	}
 }
 
 func nextVersioned(clusters []string, v Version) string {
@@ -228,8 +249,9 @@ func nextVersioned(clusters []string, v Version) string {
 
 // currentVersion asks every cluster for its current resourceVersion with the
 // cheapest consistent list there is. Clusters that fail are left out of the
-// version, with a warning, and so out of the pages.
-func (h *Handler) currentVersion(ctx context.Context, c *call, clusters []string) Version {
+// version, with a warning, and so out of the pages; when every cluster fails,
+// the error is the answer.
+func (h *Handler) currentVersion(ctx context.Context, c *call, clusters []string) (Version, error) {
 	results := fanOut(ctx, h, clusters, func(ctx context.Context, cluster string) (string, error) {
 		q := url.Values{"limit": {"1"}}
 		l, err := h.memberList(ctx, cluster, memberRequest{method: http.MethodGet, path: c.path, query: q, accept: "application/json"})
@@ -238,14 +260,17 @@ func (h *Handler) currentVersion(ctx context.Context, c *call, clusters []string
 		}
 		return l.Metadata.ResourceVersion, nil
 	})
-	ok, _ := settle(ctx, results)
+	ok, err := settle(ctx, results)
+	if err != nil {
+		return nil, err
+	}
 	v := Version{}
 	for _, r := range ok {
 		if r.value != "" {
 			v[r.cluster] = r.value
 		}
 	}
-	return v
+	return v, nil
 }
 
 // ListMember lists path on one cluster, as the caller, whole, and returns its

@@ -59,10 +59,11 @@ func (h *Handler) watch(ctx context.Context, w http.ResponseWriter, c *call) err
 			query: memberQuery(c.query, start, cluster), accept: c.accept()})
 		close(opened)
 		if err != nil {
-			stop()
+			// Check for the timeout before stop() cancels streamCtx itself.
 			if streamCtx.Err() != nil && ctx.Err() == nil {
 				err = apierrors.NewTimeoutError(fmt.Sprintf("cluster %s did not start the watch in time", cluster), 0)
 			}
+			stop()
 			return nil, err
 		}
 		context.AfterFunc(ctx, stop)
