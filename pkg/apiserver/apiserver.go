@@ -125,11 +125,9 @@ func (c CompletedConfig) New() (*Server, error) {
 	globalProxy := &global.Handler{Clusters: lister, Members: cp, Concurrency: sc.MemberConcurrency, ClusterTimeout: sc.MemberTimeout}
 	members := &memberClients{clusters: cp.Clusters, secrets: c.ExtraConfig.Secrets, clients: map[string]*memberClient{}}
 	objects := cache.New(cache.Options{MaxObjects: sc.CacheMaxObjects, MaxBytes: sc.CacheMaxBytes})
-	searcher := &search.Handler{
-		Cache:  objects,
-		Global: globalProxy,
-		Access: memberaccess.NewChecker(members, reviewIdentity(cp), sc.AccessDecisions, sc.AccessTTL),
-	}
+	access := memberaccess.NewChecker(members, reviewIdentity(cp), sc.AccessDecisions, sc.AccessTTL)
+	globalProxy.Namespaces = namespaceAccess{members: members, access: access}
+	searcher := &search.Handler{Cache: objects, Global: globalProxy, Access: access}
 	searchGroup, err := newSearchGroup(c.GenericConfig.RESTOptionsGetter, map[string]rest.Storage{
 		"proxying": fleetview.NewProxying(globalProxy),
 		"search":   fleetview.NewSearch(searcher),

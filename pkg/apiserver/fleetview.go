@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,6 +19,7 @@ import (
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
 	searchv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/search/v1alpha1"
 	"github.com/fleetplane/fleetplane/pkg/apiserver/registry/resourceregistry"
+	"github.com/fleetplane/fleetplane/pkg/auth/memberaccess"
 	"github.com/fleetplane/fleetplane/pkg/auth/membercreds"
 	"github.com/fleetplane/fleetplane/pkg/proxy"
 )
@@ -80,8 +82,8 @@ func (m *memberClients) Config(ctx context.Context, c *clusterv1alpha1.Cluster) 
 	return cfg, membercreds.Fingerprint(c, secret), nil
 }
 
-// Review creates a SubjectAccessReview on the member.
-func (m *memberClients) Review(ctx context.Context, cluster string, review *authorizationv1.SubjectAccessReview) (*authorizationv1.SubjectAccessReview, error) {
+// client returns the member's clientset of its own credentials.
+func (m *memberClients) client(ctx context.Context, cluster string) (kubernetes.Interface, error) {
 	c, err := m.clusters.GetCluster(ctx, cluster)
 	if err != nil {
 		return nil, err
@@ -91,20 +93,70 @@ func (m *memberClients) Review(ctx context.Context, cluster string, review *auth
 		return nil, err
 	}
 	m.mu.Lock()
-	client, ok := m.clients[cluster]
-	if !ok || client.fingerprint != fp {
-		cfg.Timeout = 10 * time.Second
-		cfg.QPS, cfg.Burst = 100, 200
-		kube, err := kubernetes.NewForConfig(cfg)
-		if err != nil {
-			m.mu.Unlock()
-			return nil, err
-		}
-		client = &memberClient{fingerprint: fp, kube: kube}
-		m.clients[cluster] = client
+	defer m.mu.Unlock()
+	if client, ok := m.clients[cluster]; ok && client.fingerprint == fp {
+		return client.kube, nil
 	}
-	m.mu.Unlock()
-	return client.kube.AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+	cfg.Timeout = 10 * time.Second
+	cfg.QPS, cfg.Burst = 100, 200
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	m.clients[cluster] = &memberClient{fingerprint: fp, kube: kube}
+	return kube, nil
+}
+
+// Review creates a SubjectAccessReview on the member.
+func (m *memberClients) Review(ctx context.Context, cluster string, review *authorizationv1.SubjectAccessReview) (*authorizationv1.SubjectAccessReview, error) {
+	kube, err := m.client(ctx, cluster)
+	if err != nil {
+		return nil, err
+	}
+	return kube.AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+}
+
+// namespaceAccess finds the namespaces of a member where its RBAC lets the
+// caller read, for the global proxy's lists over all namespaces.
+type namespaceAccess struct {
+	members *memberClients
+	access  *memberaccess.Checker
+}
+
+func (n namespaceAccess) AllowedNamespaces(ctx context.Context, cluster, verb, group, version, resource string) ([]string, error) {
+	caller, ok := genericapirequest.UserFrom(ctx)
+	if !ok {
+		return nil, nil
+	}
+	kube, err := n.members.client(ctx, cluster)
+	if err != nil {
+		return nil, err
+	}
+	list, err := kube.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		return nil, err
+	}
+	allowed := make([]bool, len(list.Items))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i := range list.Items {
+		g.Go(func() error {
+			ok, err := n.access.Allowed(gctx, cluster, caller, memberaccess.Attributes{
+				Verb: verb, Group: group, Version: version, Resource: resource, Namespace: list.Items[i].Name})
+			allowed[i] = ok
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for i, ok := range allowed {
+		if ok {
+			out = append(out, list.Items[i].Name)
+		}
+	}
+	return out, nil
 }
 
 // reviewIdentity is who a member's authorizer is asked about for a caller: the

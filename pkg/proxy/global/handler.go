@@ -42,6 +42,9 @@ type Handler struct {
 	// ClusterTimeout bounds each member's part of a non-streaming request, so a
 	// slow or unreachable member gives a warning instead of a hang.
 	ClusterTimeout time.Duration
+	// Namespaces, when set, answers a list over all namespaces that a member
+	// forbids with the namespaces where the member allows it.
+	Namespaces NamespaceAccess
 }
 
 var requestInfos = &request.RequestInfoFactory{

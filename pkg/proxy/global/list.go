@@ -75,7 +75,7 @@ func memberQuery(q url.Values, version Version, cluster string) url.Values {
 // listAll lists every cluster in parallel and merges the lists.
 func (h *Handler) listAll(ctx context.Context, c *call, clusters []string, version Version) (*Page, error) {
 	results := fanOut(ctx, h, clusters, func(ctx context.Context, cluster string) (*memberList, error) {
-		return h.memberList(ctx, cluster, memberRequest{method: http.MethodGet, path: c.path,
+		return h.listAnyNamespace(ctx, c, cluster, memberRequest{method: http.MethodGet, path: c.path,
 			query: memberQuery(c.query, version, cluster), accept: c.accept()})
 	})
 	ok, err := settle(ctx, results)
@@ -184,7 +184,7 @@ func (h *Handler) listPage(ctx context.Context, c *call, clusters []string, vers
 			q.Set("resourceVersion", rv)
 			q.Set("resourceVersionMatch", "Exact")
 		}
-		l, err := h.memberList(ctx, cluster, memberRequest{method: http.MethodGet, path: c.path, query: q, accept: c.accept()})
+		l, err := h.listAnyNamespace(ctx, c, cluster, memberRequest{method: http.MethodGet, path: c.path, query: q, accept: c.accept()})
 		memberToken = ""
 		if err != nil {
 			// A continue token of ours that a member refuses is still the
