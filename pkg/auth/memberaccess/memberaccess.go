@@ -75,13 +75,14 @@ func (c *Checker) Allowed(ctx context.Context, cluster string, caller user.Info,
 }
 
 // decisionKey identifies a decision: the cluster, everything about the identity
-// and every attribute. Fields are joined with a byte that cannot occur in them.
+// and every attribute. Fields, groups and extra values are joined with control
+// bytes that Kubernetes names and values never contain.
 func decisionKey(cluster string, who user.Info, a Attributes) string {
 	groups := slices.Clone(who.GetGroups())
 	slices.Sort(groups)
 	var extras []string
 	for k, v := range who.GetExtra() {
-		extras = append(extras, k+"="+strings.Join(v, ","))
+		extras = append(extras, k+"="+strings.Join(v, "\x02"))
 	}
 	slices.Sort(extras)
 	return strings.Join([]string{cluster, who.GetName(), who.GetUID(), strings.Join(groups, "\x01"), strings.Join(extras, "\x01"),

@@ -2,7 +2,6 @@ package global
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -121,11 +120,11 @@ func (h *Handler) memberList(ctx context.Context, cluster string, r memberReques
 	if err != nil {
 		return nil, err
 	}
-	var l memberList
-	if err := json.Unmarshal(resp.body, &l); err != nil {
+	l, err := decodeMemberList(resp.body)
+	if err != nil {
 		return nil, apierrors.NewInternalError(fmt.Errorf("cluster %s answered a list this server cannot read: %w", cluster, err))
 	}
-	return &l, nil
+	return l, nil
 }
 
 // listPage answers one page of a paginated list. The clusters are walked in
@@ -254,7 +253,9 @@ func nextVersioned(clusters []string, v Version) string {
 func (h *Handler) currentVersion(ctx context.Context, c *call, clusters []string) (Version, error) {
 	results := fanOut(ctx, h, clusters, func(ctx context.Context, cluster string) (string, error) {
 		q := url.Values{"limit": {"1"}}
-		l, err := h.memberList(ctx, cluster, memberRequest{method: http.MethodGet, path: c.path, query: q, accept: "application/json"})
+		// As the pages list it: a member that allows only some namespaces
+		// must not be left out of the version, and so of the next pages.
+		l, err := h.listAnyNamespace(ctx, c, cluster, memberRequest{method: http.MethodGet, path: c.path, query: q, accept: "application/json"})
 		if err != nil {
 			return "", err
 		}

@@ -58,7 +58,8 @@ func (h *Handler) Targets(ctx context.Context, named []string) ([]string, error)
 		out = append(out, name)
 	}
 	slices.Sort(out)
-	return out, nil
+	// A cluster named twice is still one cluster.
+	return slices.Compact(out), nil
 }
 
 // memberRequest is one request to one member.

@@ -79,4 +79,3 @@ func newerVersion(a, b string) bool {
 	}
 	return a > b
 }
-

@@ -36,7 +36,12 @@ type Page struct {
 
 // Sort orders the items by cluster, then namespace, then name.
 func (p *Page) Sort() {
-	slices.SortStableFunc(p.Items, func(a, b Item) int { return a.Key.Compare(b.Key) })
+	compare := func(a, b Item) int { return a.Key.Compare(b.Key) }
+	// Members list in key order, which is this order but for rare namespace
+	// names; checking is much cheaper than sorting.
+	if !slices.IsSortedFunc(p.Items, compare) {
+		slices.SortStableFunc(p.Items, compare)
+	}
 }
 
 // clusterColumn is the column a merged Table starts with.
