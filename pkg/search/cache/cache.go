@@ -18,8 +18,9 @@ const (
 type Options struct {
 	// MaxObjects bounds the number of objects across all shards.
 	MaxObjects int
-	// MaxBytes bounds the bytes of stored JSON across all shards. It is approximate:
-	// the index, labels and bookkeeping of an object come on top of its JSON.
+	// MaxBytes bounds the bytes of stored JSON across all shards. The heap is larger:
+	// the index, labels and bookkeeping of an object come on top of its JSON (about 330
+	// bytes for a small ConfigMap whose JSON is 340).
 	MaxBytes int64
 }
 
@@ -129,19 +130,19 @@ func (c *Cache) Bytes() int64 {
 	return c.bytes
 }
 
-func newTree() *btree.BTreeG[*entry] {
-	return btree.NewG(32, (*entry).less)
+func newTree() *btree.BTreeG[item] {
+	return btree.NewG(32, item.less)
 }
 
 // The methods below are called with c.mu held for writing.
 
-// put stores e in its shard, replacing the object of the same key, then evicts the least
-// recently written objects until both bounds hold. It returns the number evicted, which
-// may include e itself when e alone is larger than MaxBytes.
-func (c *Cache) put(e *entry) (evicted int) {
-	s := e.shard
-	if old, ok := s.tree.ReplaceOrInsert(e); ok {
-		c.unlink(old)
+// put stores it in its shard, replacing the object of the same key, then evicts the
+// least recently written objects until both bounds hold. It returns the number evicted,
+// which may include it itself when it alone is larger than MaxBytes.
+func (c *Cache) put(it item) (evicted int) {
+	e, s := it.e, it.e.shard
+	if old, ok := s.tree.ReplaceOrInsert(it); ok {
+		c.unlink(old.e)
 	}
 	delete(s.missing, e.key)
 	if c.lru.Len() >= c.opts.MaxObjects && c.evictOldest() {
@@ -157,16 +158,16 @@ func (c *Cache) put(e *entry) (evicted int) {
 
 // drop removes the object of key from s and forgets that it was missing.
 func (c *Cache) drop(s *Shard, key string) {
-	if old, ok := s.tree.Delete(&entry{key: key}); ok {
-		c.unlink(old)
+	if old, ok := s.tree.Delete(item{key: key}); ok {
+		c.unlink(old.e)
 	}
 	delete(s.missing, key)
 }
 
 // clear removes every object of s (not an eviction) and forgets the missing ones.
 func (c *Cache) clear(s *Shard) {
-	s.tree.Ascend(func(e *entry) bool {
-		c.unlink(e)
+	s.tree.Ascend(func(it item) bool {
+		c.unlink(it.e)
 		return true
 	})
 	s.tree = newTree()
@@ -181,7 +182,7 @@ func (c *Cache) evictOldest() bool {
 		return false
 	}
 	c.bytes -= int64(len(e.object))
-	e.shard.tree.Delete(e)
+	e.shard.tree.Delete(item{key: e.key})
 	e.shard.missing[e.key] = struct{}{}
 	return true
 }

@@ -53,7 +53,11 @@ func checkInvariants(t *testing.T, c *Cache) {
 	defer c.mu.RUnlock()
 	n, bytes := 0, int64(0)
 	for _, s := range c.shards {
-		s.tree.Ascend(func(e *entry) bool {
+		s.tree.Ascend(func(it item) bool {
+			e := it.e
+			if it.key != e.key {
+				t.Errorf("item %q holds entry %q", it.key, e.key)
+			}
 			n++
 			bytes += int64(len(e.object))
 			if !c.lru.Contains(e) {

@@ -26,7 +26,8 @@ type Query struct {
 	// starts from the beginning.
 	After Key
 	// Allow filters by namespace (for authorization); nil allows all. Select calls it at
-	// most once per namespace, and only for a namespace that has a matching entry.
+	// most once per namespace, only for a namespace that has a matching entry, and
+	// without holding the cache's lock: it may be slow (a SubjectAccessReview).
 	Allow func(namespace string) bool
 	// Limit stops the query after this many entries; 0 means no limit.
 	Limit int
@@ -51,108 +52,153 @@ func (e Entry) Key() Key { return Key{Namespace: e.Namespace, Name: e.Name} }
 // Namespace, Name, NamePrefix and After are answered by seeking in the shard's sorted
 // index: a query by name over all namespaces costs one or two seeks per namespace, not a
 // scan of the shard. Fuzzy and Labels are checked on each entry of the range, so a query
-// that only filters by them scans until it has Limit entries. Select does not change the
-// recency of the entries it returns.
+// that only filters by them scans until it has Limit entries; a 64-bit summary of each
+// entry's name and labels, held in the index, rejects most non-matching entries of such a
+// scan without reading their strings. Select does not change the recency of the entries
+// it returns.
+//
+// Select holds the cache's read lock while it walks the index, and releases it while
+// Allow runs; the walk then resumes from the entry it stopped at. A page is therefore
+// consistent within each namespace, not necessarily across namespaces whose Allow ran.
 func (s *Shard) Select(q Query) []Entry {
-	s.cache.mu.RLock()
-	defer s.cache.mu.RUnlock()
-	if s.removed {
-		return nil
-	}
-	return newSelection(q).run(s)
+	return newScan(q).run(s)
 }
 
-// selection is the state of one Select: a cursor that walks the index in key order and
+// scan is the state of one Select: a cursor that walks the index in key order and
 // seeks forward whenever the rest of a namespace cannot match.
-type selection struct {
+type scan struct {
 	q     Query
 	from  string // the smallest name that can match in any namespace
 	after string // packed keys must be >= after; "" for no bound
 	fuzzy string // q.Fuzzy, lower-cased
 	sel   labels.Selector
+	mask  summary // the summary bits every match has
+
+	labels labelSet // the labels being matched, for sel
 
 	ns      string // namespace of the entry at the cursor; NUL before the first
 	allowed int8   // Allow's answer for ns: 0 unknown, 1 yes, -1 no
+	ask     bool   // the walk stopped to ask Allow about ns
 	out     []Entry
 }
 
-func newSelection(q Query) *selection {
-	sl := &selection{q: q, from: q.NamePrefix, ns: "\x00"}
+func newScan(q Query) *scan {
+	sc := &scan{q: q, from: q.NamePrefix, ns: "\x00"}
 	if q.Name != "" {
-		sl.from = q.Name
+		sc.from = q.Name
 	}
 	if q.After != (Key{}) {
 		// The smallest key strictly after After.
-		sl.after = packKey(q.After.Namespace, q.After.Name) + "\x00"
+		sc.after = packKey(q.After.Namespace, q.After.Name) + "\x00"
 	}
-	sl.fuzzy = strings.ToLower(q.Fuzzy)
+	sc.fuzzy = strings.ToLower(q.Fuzzy)
 	if q.Labels != nil && !q.Labels.Empty() {
-		sl.sel = q.Labels
+		sc.sel = q.Labels
+		sc.mask = selectorSummary(q.Labels)
 	}
+	sc.mask |= nameSummary(sc.fuzzy, true)
 	if q.Limit > 0 {
-		sl.out = make([]Entry, 0, min(q.Limit, 1024))
+		sc.out = make([]Entry, 0, min(q.Limit, 128))
 	}
-	return sl
+	return sc
 }
 
-func (sl *selection) run(s *Shard) []Entry {
-	probe := &entry{key: sl.seek(packKey(sl.q.Namespace, sl.from))}
+func (sc *scan) run(s *Shard) []Entry {
+	mu := &s.cache.mu
+	mu.RLock()
+	locked := true
+	defer func() {
+		if locked {
+			mu.RUnlock()
+		}
+	}()
+	probe := item{key: sc.seek(packKey(sc.q.Namespace, sc.from))}
+	// Within one namespace, bound the walk: visit may skip entries without reading their
+	// keys, so it would not notice leaving the namespace.
+	stop := item{key: nextNamespace(sc.q.Namespace)}
 	for {
-		next := "" // stays "" when the walk ends: at the end of the index, or done
-		s.tree.AscendGreaterOrEqual(probe, func(e *entry) bool {
+		if s.removed {
+			return nil
+		}
+		next := "" // stays "" when the walk ends: at the end of the range, or done
+		walk := func(it item) bool {
 			var done bool
-			if next, done = sl.visit(e); done {
+			if next, done = sc.visit(it); done {
 				next = ""
 				return false
 			}
 			return next == ""
-		})
-		if next == "" {
-			return sl.out
 		}
-		probe.key = sl.seek(next)
+		if sc.q.Namespace != "" {
+			s.tree.AscendRange(probe, stop, walk)
+		} else {
+			s.tree.AscendGreaterOrEqual(probe, walk)
+		}
+		if next == "" {
+			return sc.out
+		}
+		if sc.ask {
+			// Ask without the lock, then resume at the entry that needed the answer.
+			sc.ask = false
+			mu.RUnlock()
+			locked = false
+			sc.allowed = -1
+			if sc.q.Allow(sc.ns) {
+				sc.allowed = 1
+			}
+			mu.RLock()
+			locked = true
+		}
+		probe.key = sc.seek(next)
 	}
 }
 
 // seek bounds a seek target by After.
-func (sl *selection) seek(key string) string {
-	return max(key, sl.after)
+func (sc *scan) seek(key string) string {
+	return max(key, sc.after)
 }
 
 // visit handles the entry at the cursor. It returns the key to seek to, or done when the
 // query is answered; neither means go on with the next entry.
-func (sl *selection) visit(e *entry) (next string, done bool) {
-	ns, name := unpackKey(e.key)
-	if ns != sl.ns {
+func (sc *scan) visit(it item) (next string, done bool) {
+	if sc.from == "" && it.sum&sc.mask != sc.mask {
+		// Cannot match, and no name range to keep track of: skip without reading the key.
+		return "", false
+	}
+	ns, name := unpackKey(it.key)
+	if ns != sc.ns {
 		// The first entry of a namespace.
-		if sl.q.Namespace != "" && ns != sl.q.Namespace {
+		if sc.q.Namespace != "" && ns != sc.q.Namespace {
 			return "", true
 		}
-		sl.ns, sl.allowed = ns, 0
-		if name < sl.from {
-			return packKey(ns, sl.from), false
+		sc.ns, sc.allowed = ns, 0
+		if name < sc.from {
+			return packKey(ns, sc.from), false
 		}
 	}
 	switch {
-	case sl.q.Name != "" && name != sl.q.Name,
-		sl.q.Name == "" && !strings.HasPrefix(name, sl.q.NamePrefix):
+	case sc.q.Name != "" && name != sc.q.Name,
+		sc.q.Name == "" && !strings.HasPrefix(name, sc.q.NamePrefix):
 		// Past the names that can match in this namespace.
 		return nextNamespace(ns), false
-	case sl.fuzzy != "" && !fuzzyMatch(name, sl.fuzzy),
-		sl.sel != nil && !sl.sel.Matches(e.labels):
+	case it.sum&sc.mask != sc.mask,
+		sc.fuzzy != "" && !fuzzyMatch(name, sc.fuzzy):
 		return "", false
-	}
-	if sl.q.Allow != nil && sl.allowed == 0 {
-		sl.allowed = -1
-		if sl.q.Allow(ns) {
-			sl.allowed = 1
+	case sc.sel != nil:
+		// Match through sc.labels: boxing the string itself would allocate every time.
+		if sc.labels = it.labels; !sc.sel.Matches(&sc.labels) {
+			return "", false
 		}
 	}
-	if sl.allowed < 0 {
+	if sc.q.Allow != nil && sc.allowed == 0 {
+		sc.ask = true
+		return it.key, false // come back to this entry once Allow has answered
+	}
+	if sc.allowed < 0 {
 		return nextNamespace(ns), false
 	}
-	sl.out = append(sl.out, e.toEntry())
-	return "", sl.q.Limit > 0 && len(sl.out) >= sl.q.Limit
+	sc.out = append(sc.out, it.e.toEntry())
+	return "", sc.q.Limit > 0 && len(sc.out) >= sc.q.Limit
 }
 
 // fuzzyMatch reports whether the characters of pattern (lower case) appear in name in

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/labels"
@@ -222,5 +223,36 @@ func TestLabelSet(t *testing.T) {
 	}
 	if labelSet("").Has("a") {
 		t.Error("empty set has a label")
+	}
+}
+
+// TestSelectAllowWithoutLock checks that Allow runs without the cache's lock (it may write
+// to the cache without deadlocking) and that the walk resumes correctly after it.
+func TestSelectAllowWithoutLock(t *testing.T) {
+	c := New(Options{MaxObjects: 100, MaxBytes: 1 << 20})
+	s := c.Shard("member1", configMaps, "ConfigMap", "")
+	mustAdd(t, s, newConfigMap("a", "1", "1", nil), newConfigMap("a", "2", "1", nil), newConfigMap("a", "3", "1", nil),
+		newConfigMap("b", "1", "1", nil))
+	result := make(chan []Key, 1)
+	go func() {
+		result <- keys(s.Select(Query{Allow: func(ns string) bool {
+			if ns == "a" {
+				// Changes while Allow runs: the walk resumes where it stopped.
+				if err := s.Delete(newConfigMap("a", "2", "2", nil)); err != nil {
+					t.Error(err)
+				}
+				mustAdd(t, s, newConfigMap("a", "4", "3", nil))
+			}
+			return true
+		}}))
+	}()
+	select {
+	case got := <-result:
+		want := []Key{{"a", "1"}, {"a", "3"}, {"a", "4"}, {"b", "1"}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Select (-want +got):\n%s", diff)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Select deadlocked: Allow runs under the cache's lock")
 	}
 }

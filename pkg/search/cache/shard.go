@@ -15,7 +15,7 @@ type Shard struct {
 	kind      string
 	namespace string
 
-	tree *btree.BTreeG[*entry] // by (namespace, name)
+	tree *btree.BTreeG[item] // by (namespace, name)
 	// missing holds the packed keys of objects the member has but the shard does not:
 	// evicted, or not storable. A watch event or a relist of the key removes it.
 	missing map[string]struct{}

@@ -23,7 +23,7 @@ func (s *Shard) Add(obj interface{}) error { return s.upsert(obj) }
 func (s *Shard) Update(obj interface{}) error { return s.upsert(obj) }
 
 func (s *Shard) upsert(obj interface{}) error {
-	e, key, err := s.newEntry(obj) // encode outside the lock
+	it, key, err := s.newItem(obj) // encode outside the lock
 	c := s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -39,10 +39,10 @@ func (s *Shard) upsert(obj interface{}) error {
 		}
 		return err
 	}
-	if e.rv != "" {
-		s.rv = e.rv
+	if it.e.rv != "" {
+		s.rv = it.e.rv
 	}
-	c.publish(c.put(e))
+	c.publish(c.put(it))
 	return nil
 }
 
@@ -87,11 +87,11 @@ func (s *Shard) remove(key, rv string) {
 // or that cannot be stored. The shard is synced afterwards. It returns the errors of the
 // objects it could not store.
 func (s *Shard) Replace(list []interface{}, resourceVersion string) error {
-	entries := make([]*entry, 0, len(list))
+	items := make([]item, 0, len(list))
 	var unstorable []string
 	var errs []error
 	for _, obj := range list {
-		e, key, err := s.newEntry(obj)
+		it, key, err := s.newItem(obj)
 		if err != nil {
 			if key != "" {
 				unstorable = append(unstorable, key)
@@ -99,7 +99,7 @@ func (s *Shard) Replace(list []interface{}, resourceVersion string) error {
 			errs = append(errs, err)
 			continue
 		}
-		entries = append(entries, e)
+		items = append(items, it)
 	}
 	c := s.cache
 	c.mu.Lock()
@@ -109,8 +109,8 @@ func (s *Shard) Replace(list []interface{}, resourceVersion string) error {
 	}
 	c.clear(s)
 	evicted := 0
-	for _, e := range entries {
-		evicted += c.put(e)
+	for _, it := range items {
+		evicted += c.put(it)
 	}
 	for _, key := range unstorable {
 		s.missing[key] = struct{}{}
@@ -174,15 +174,15 @@ func (s *Shard) all() []*entry {
 	s.cache.mu.RLock()
 	defer s.cache.mu.RUnlock()
 	entries := make([]*entry, 0, s.tree.Len())
-	s.tree.Ascend(func(e *entry) bool {
-		entries = append(entries, e)
+	s.tree.Ascend(func(it item) bool {
+		entries = append(entries, it.e)
 		return true
 	})
 	return entries
 }
 
 // Get returns the decoded object of obj's key.
-func (s *Shard) Get(obj interface{}) (item interface{}, exists bool, err error) {
+func (s *Shard) Get(obj interface{}) (object interface{}, exists bool, err error) {
 	key, err := toolscache.MetaNamespaceKeyFunc(obj)
 	if err != nil {
 		return nil, false, err
@@ -191,18 +191,18 @@ func (s *Shard) Get(obj interface{}) (item interface{}, exists bool, err error) 
 }
 
 // GetByKey returns the decoded object of a "namespace/name" (or "name") key.
-func (s *Shard) GetByKey(key string) (item interface{}, exists bool, err error) {
+func (s *Shard) GetByKey(key string) (object interface{}, exists bool, err error) {
 	ns, name, err := toolscache.SplitMetaNamespaceKey(key)
 	if err != nil {
 		return nil, false, err
 	}
 	s.cache.mu.RLock()
-	e, ok := s.tree.Get(&entry{key: packKey(ns, name)})
+	it, ok := s.tree.Get(item{key: packKey(ns, name)})
 	s.cache.mu.RUnlock()
 	if !ok {
 		return nil, false, nil
 	}
-	u, err := e.decode()
+	u, err := it.e.decode()
 	if err != nil {
 		return nil, false, err
 	}
