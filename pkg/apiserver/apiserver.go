@@ -126,6 +126,9 @@ func (c CompletedConfig) New() (*Server, error) {
 	members := &memberClients{clusters: cp.Clusters, secrets: c.ExtraConfig.Secrets, clients: map[string]*memberClient{}}
 	objects := cache.New(cache.Options{MaxObjects: sc.CacheMaxObjects, MaxBytes: sc.CacheMaxBytes})
 	access := memberaccess.NewChecker(members, reviewIdentity(cp), sc.AccessDecisions, sc.AccessTTL)
+	if authz := c.GenericConfig.Authorization.Authorizer; authz != nil {
+		access.Gate = proxyGate(authz)
+	}
 	globalProxy.Namespaces = namespaceAccess{members: members, access: access}
 	searcher := &search.Handler{Cache: objects, Global: globalProxy, Access: access}
 	searchGroup, err := newSearchGroup(c.GenericConfig.RESTOptionsGetter, map[string]rest.Storage{

@@ -11,6 +11,7 @@ import (
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/client-go/kubernetes"
@@ -170,5 +171,22 @@ func reviewIdentity(cp *proxy.ClusterProxy) func(string, user.Info) user.Info {
 			groups = append(groups, user.AllAuthenticated)
 		}
 		return &user.DefaultInfo{Name: who.GetName(), UID: who.GetUID(), Groups: groups, Extra: who.GetExtra()}
+	}
+}
+
+// proxyGate admits a caller to a cluster's objects only when the control plane
+// lets them use that cluster's proxy (clusters/proxy with the cluster's name):
+// the grant unified auth turns into the impersonator's right to impersonate
+// them, without which the live proxy cannot reach the member for them either.
+func proxyGate(authz authorizer.Authorizer) func(context.Context, string, user.Info) (bool, error) {
+	return func(ctx context.Context, cluster string, caller user.Info) (bool, error) {
+		decision, _, err := authz.Authorize(ctx, authorizer.AttributesRecord{
+			User: caller, Verb: "get", APIGroup: clusterv1alpha1.GroupName, APIVersion: clusterv1alpha1.SchemeGroupVersion.Version,
+			Resource: "clusters", Subresource: "proxy", Name: cluster, ResourceRequest: true,
+		})
+		if err != nil && decision != authorizer.DecisionAllow {
+			return false, fmt.Errorf("asking the control plane whether %s may use the proxy of cluster %s: %w", caller.GetName(), cluster, err)
+		}
+		return decision == authorizer.DecisionAllow, nil
 	}
 }

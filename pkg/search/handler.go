@@ -44,6 +44,10 @@ func (h *Handler) Connect(ctx context.Context, path string, responder rest.Respo
 			responder.Error(apierrors.NewBadRequest(err.Error()))
 			return
 		}
+		if info.Verb == "watch" && (query.Get("q") != "" || query.Get("name") != "") {
+			responder.Error(apierrors.NewBadRequest("the search cannot watch with name or q: watch without them, or through the global proxy"))
+			return
+		}
 		if !info.IsResourceRequest || (info.Verb != "list" && info.Verb != "get") || info.Subresource != "" {
 			if info.IsResourceRequest && req.Method != http.MethodGet {
 				responder.Error(apierrors.NewMethodNotSupported(schema.GroupResource{Group: info.APIGroup, Resource: info.Resource}, req.Method))

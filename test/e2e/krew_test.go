@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/fleetplane/fleetplane/pkg/krewmanifest"
@@ -155,6 +157,33 @@ func TestKrewInstall(t *testing.T) {
 		got, stderr, err := kubectl("--kubeconfig", kc, "get", "namespace", "default", "-o", "name")
 		if err != nil || got != "namespace/default\n" {
 			t.Fatalf("kubectl get namespace default through the kubeconfig = %q, %v\n%s", got, err, stderr)
+		}
+	})
+
+	t.Run("get across clusters", func(t *testing.T) {
+		// A pod of the test's own on member1, so that the list is never empty.
+		member1 := sb.Client(t, framework.Member1)
+		ns := framework.CreateNamespace(ctx, t, member1, "e2e-krew-get")
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "krew-get", Namespace: ns},
+			Spec:       lightDeployment(ns, "krew-get", 1).Spec.Template.Spec,
+		}
+		if _, err := member1.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		out, stderr, err := kubectl("karmada", "get", "pods", "-A")
+		if err != nil {
+			t.Fatalf("kubectl karmada get pods -A: %v\n%s", err, stderr)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if header := strings.Fields(lines[0]); len(header) < 3 || header[0] != "NAMESPACE" || header[1] != "CLUSTER" || header[2] != "NAME" {
+			t.Fatalf("kubectl karmada get pods -A has no CLUSTER column after NAMESPACE:\n%s", out)
+		}
+		if !slices.ContainsFunc(lines[1:], func(line string) bool {
+			row := strings.Fields(line)
+			return len(row) > 2 && row[0] == ns && row[1] == framework.Member1 && row[2] == pod.Name
+		}) {
+			t.Errorf("kubectl karmada get pods -A does not list %s/%s in %s:\n%s", ns, pod.Name, framework.Member1, out)
 		}
 	})
 

@@ -36,6 +36,10 @@ type Checker struct {
 	// proxy would.
 	identity  func(cluster string, caller user.Info) user.Info
 	decisions *expirable.LRU[string, bool]
+	// Gate, when set, decides first whether the caller may reach the cluster
+	// at all: the live proxy reaches a member only for callers its impersonator
+	// may impersonate, and the cache must not reach further.
+	Gate func(ctx context.Context, cluster string, caller user.Info) (bool, error)
 }
 
 // NewChecker returns a Checker keeping up to size decisions for ttl each.
@@ -46,6 +50,12 @@ func NewChecker(r Reviewer, identity func(cluster string, caller user.Info) user
 
 // Allowed reports whether the member's RBAC lets the caller do a on cluster.
 func (c *Checker) Allowed(ctx context.Context, cluster string, caller user.Info, a Attributes) (bool, error) {
+	if c.Gate != nil {
+		ok, err := c.Gate(ctx, cluster, caller)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
 	who := c.identity(cluster, caller)
 	key := decisionKey(cluster, who, a)
 	if allowed, ok := c.decisions.Get(key); ok {

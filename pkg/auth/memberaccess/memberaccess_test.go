@@ -303,3 +303,27 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestGateComesFirst: a caller the control plane does not let reach the
+// cluster is denied without asking the member, whatever the member's RBAC says.
+func TestGateComesFirst(t *testing.T) {
+	r := &reviewer{decide: teamA}
+	c := NewChecker(r, identity, 100, time.Minute)
+	c.Gate = func(_ context.Context, cluster string, caller user.Info) (bool, error) {
+		return cluster == "member1", nil
+	}
+	if !mustAllowed(t, c, "member1", alice, list) {
+		t.Error("alice may not list team-a on member1, which the gate admits")
+	}
+	before := r.count()
+	if mustAllowed(t, c, "member2", alice, list) {
+		t.Error("alice may list team-a on member2, which the gate refuses")
+	}
+	if r.count() != before {
+		t.Error("the member was asked although the gate refused")
+	}
+	c.Gate = func(context.Context, string, user.Info) (bool, error) { return false, errors.New("control plane down") }
+	if _, err := c.Allowed(t.Context(), "member1", bob, list); err == nil {
+		t.Error("a failing gate gave no error")
+	}
+}

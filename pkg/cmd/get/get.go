@@ -191,6 +191,9 @@ func (o *GetOptions) Validate() error {
 	if (o.Get.Watch || o.Get.WatchOnly) && len(o.Runs) > 1 {
 		return errors.New("watching several NAMEs is not supported; watch one NAME, or select with -l")
 	}
+	if (o.Get.Watch || o.Get.WatchOnly) && o.Search != "" {
+		return errors.New("--search answers from the search cache, which cannot watch; drop --search to watch, or -w to search")
+	}
 	if o.Get.Raw != "" && o.Search != "" {
 		return errors.New("--raw and --search exclude each other")
 	}
