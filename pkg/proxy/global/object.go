@@ -45,6 +45,20 @@ func cmpString(a, b string) int {
 // in place of decoding and re-encoding each object: it scans the object once,
 // finds the spans of the fields it needs and splices the new values in.
 func Annotate(raw []byte, cluster, resourceVersion string) ([]byte, ObjectKey, error) {
+	out, key, err := annotateInto(nil, raw, cluster, strconv.Quote(cluster), resourceVersion)
+	if err != nil {
+		return nil, key, err
+	}
+	return out, key, nil
+}
+
+// quotedAnnotationKey is the annotation's key as a JSON string.
+var quotedAnnotationKey = strconv.Quote(clusterv1alpha1.CacheSourceAnnotationKey)
+
+// annotateInto is Annotate appending the result to dst, with the cluster's
+// name already quoted: merging a list annotates thousands of objects into one
+// buffer.
+func annotateInto(dst, raw []byte, cluster, quotedCluster, resourceVersion string) ([]byte, ObjectKey, error) {
 	key := ObjectKey{Cluster: cluster}
 	var top [1]span
 	if _, err := fieldSpans(raw, 0, []string{"metadata"}, top[:]); err != nil {
@@ -72,8 +86,7 @@ func Annotate(raw []byte, cluster, resourceVersion string) ([]byte, ObjectKey, e
 
 	var edits []edit
 	var inserted []string // fields added at the start of metadata
-	quotedCluster := strconv.Quote(cluster)
-	annotationKey := strconv.Quote(clusterv1alpha1.CacheSourceAnnotationKey)
+	annotationKey := quotedAnnotationKey
 	switch s := fields[2]; {
 	case s.end == 0:
 		inserted = append(inserted, `"annotations":{`+annotationKey+":"+quotedCluster+"}")
@@ -110,7 +123,7 @@ func Annotate(raw []byte, cluster, resourceVersion string) ([]byte, ObjectKey, e
 		}
 		edits = append(edits, edit{meta.start + 1, meta.start + 1, text})
 	}
-	return splice(raw, edits), key, nil
+	return splice(dst, raw, edits), key, nil
 }
 
 // stringValue decodes a JSON string, quickly when it has no escapes.
@@ -129,14 +142,17 @@ type edit struct {
 	text       string
 }
 
-// splice applies edits, which must not overlap, to a copy of raw.
-func splice(raw []byte, edits []edit) []byte {
+// splice appends to out a copy of raw with edits, which must not overlap,
+// applied. A nil out gets a slice of the exact size.
+func splice(out, raw []byte, edits []edit) []byte {
 	slices.SortStableFunc(edits, func(a, b edit) int { return a.start - b.start })
-	size := len(raw)
-	for _, e := range edits {
-		size += len(e.text) - (e.end - e.start)
+	if out == nil {
+		size := len(raw)
+		for _, e := range edits {
+			size += len(e.text) - (e.end - e.start)
+		}
+		out = make([]byte, 0, size)
 	}
-	out := make([]byte, 0, size)
 	at := 0
 	for _, e := range edits {
 		out = append(out, raw[at:e.start]...)
@@ -207,14 +223,23 @@ func skipSpace(raw []byte, i int) int {
 }
 
 // skipString returns the offset just past the string that starts at raw[i].
+// It jumps from quote to quote (bytes.IndexByte is vectorized) and counts the
+// backslashes before each to tell an escaped quote from the closing one.
 func skipString(raw []byte, i int) (int, error) {
-	for j := i + 1; j < len(raw); j++ {
-		switch raw[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, nil
+	for j := i + 1; j < len(raw); {
+		k := bytes.IndexByte(raw[j:], '"')
+		if k < 0 {
+			break
 		}
+		q := j + k
+		escapes := 0
+		for p := q - 1; p > i && raw[p] == '\\'; p-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
+			return q + 1, nil
+		}
+		j = q + 1
 	}
 	return 0, fmt.Errorf("unterminated JSON string at offset %d", i)
 }

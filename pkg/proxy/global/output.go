@@ -151,14 +151,25 @@ func (l *memberList) isTable() bool { return l.Kind == "Table" }
 // items returns the list's objects (or rows) annotated with cluster; objects get
 // resourceVersion when it is not empty.
 func (l *memberList) items(cluster, resourceVersion string) ([]Item, error) {
+	quoted := strconv.Quote(cluster)
 	if !l.isTable() {
 		out := make([]Item, 0, len(l.Items))
+		// One buffer for every annotated object of the list, sized so that
+		// it does not grow: a reallocation would leave the earlier objects
+		// in the old array, correct but twice the memory.
+		size := 0
 		for _, raw := range l.Items {
-			obj, key, err := Annotate(raw, cluster, resourceVersion)
-			if err != nil {
+			size += len(raw) + len(quotedAnnotationKey) + len(quoted) + len(resourceVersion) + 40
+		}
+		arena := make([]byte, 0, size)
+		for _, raw := range l.Items {
+			start := len(arena)
+			var key ObjectKey
+			var err error
+			if arena, key, err = annotateInto(arena, raw, cluster, quoted, resourceVersion); err != nil {
 				return nil, err
 			}
-			out = append(out, Item{Key: key, Object: obj})
+			out = append(out, Item{Key: key, Object: arena[start:len(arena):len(arena)]})
 		}
 		return out, nil
 	}

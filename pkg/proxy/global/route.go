@@ -96,6 +96,6 @@ func translateVersion(req *http.Request, cluster string) error {
 		return nil
 	}
 	s := rv[0]
-	body = splice(body, []edit{{s.start, s.end, strconv.Quote(v[cluster])}})
+	body = splice(nil, body, []edit{{s.start, s.end, strconv.Quote(v[cluster])}})
 	return nil
 }
