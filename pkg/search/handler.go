@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 
@@ -30,16 +29,11 @@ type Handler struct {
 	Access *memberaccess.Checker
 }
 
-var requestInfos = &request.RequestInfoFactory{
-	APIPrefixes:          sets.NewString("api", "apis"),
-	GrouplessAPIPrefixes: sets.NewString("api"),
-}
-
 // Connect answers path (a Kubernetes API path).
 func (h *Handler) Connect(ctx context.Context, path string, responder rest.Responder) (http.Handler, error) {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		query := req.URL.Query()
-		info, err := requestInfos.NewRequestInfo(&http.Request{Method: req.Method, URL: &url.URL{Path: path, RawQuery: query.Encode()}})
+		info, err := global.ParseRequest(req.Method, path, query)
 		if err != nil {
 			responder.Error(apierrors.NewBadRequest(err.Error()))
 			return
@@ -91,7 +85,7 @@ func parseQuery(info *request.RequestInfo, query url.Values, table bool) (*searc
 	q := &searchQuery{
 		info:  info,
 		gvr:   schema.GroupVersionResource{Group: info.APIGroup, Version: info.APIVersion, Resource: info.Resource},
-		path:  collectionPath(info),
+		path:  global.CollectionPath(info),
 		table: table,
 		live:  url.Values{},
 	}
@@ -177,18 +171,4 @@ func (q *searchQuery) fieldSelector(s string) error {
 		}
 	}
 	return nil
-}
-
-// collectionPath is the path of the collection a request names, in its
-// namespace if it has one.
-func collectionPath(info *request.RequestInfo) string {
-	p := "/" + info.APIPrefix
-	if info.APIGroup != "" {
-		p += "/" + info.APIGroup
-	}
-	p += "/" + info.APIVersion
-	if info.Namespace != "" && info.Resource != "namespaces" {
-		p += "/namespaces/" + info.Namespace
-	}
-	return p + "/" + info.Resource
 }

@@ -93,9 +93,9 @@ func (h *Handler) find(ctx context.Context, c *call, accept string) ([]result[fo
 	}
 }
 
-// objectPath is the path of the named object of a request, without its
-// subresource.
-func objectPath(info *request.RequestInfo) string {
+// CollectionPath is the path of the collection a request names, in its
+// namespace if it has one: /api/v1/namespaces/NS/pods, /apis/apps/v1/deployments.
+func CollectionPath(info *request.RequestInfo) string {
 	p := "/" + info.APIPrefix
 	if info.APIGroup != "" {
 		p += "/" + info.APIGroup
@@ -104,7 +104,13 @@ func objectPath(info *request.RequestInfo) string {
 	if info.Namespace != "" && info.Resource != "namespaces" {
 		p += "/namespaces/" + info.Namespace
 	}
-	return p + "/" + info.Resource + "/" + info.Name
+	return p + "/" + info.Resource
+}
+
+// objectPath is the path of the named object of a request, without its
+// subresource.
+func objectPath(info *request.RequestInfo) string {
+	return CollectionPath(info) + "/" + info.Name
 }
 
 func decodeJSON(body []byte, into any) error {

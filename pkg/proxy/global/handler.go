@@ -52,6 +52,12 @@ var requestInfos = &request.RequestInfoFactory{
 	GrouplessAPIPrefixes: sets.NewString("api"),
 }
 
+// ParseRequest reads a Kubernetes API request (method, path and query) the way
+// an apiserver does: verb, resource, namespace, name, subresource.
+func ParseRequest(method, path string, query url.Values) (*request.RequestInfo, error) {
+	return requestInfos.NewRequestInfo(&http.Request{Method: method, URL: &url.URL{Path: path, RawQuery: query.Encode()}})
+}
+
 // Connect returns the handler answering memberPath (a Kubernetes API path)
 // across the members.
 func (h *Handler) Connect(ctx context.Context, memberPath string, responder rest.Responder) (http.Handler, error) {
@@ -89,8 +95,7 @@ func (h *Handler) serve(ctx context.Context, w http.ResponseWriter, req *http.Re
 		}
 	}
 	query.Del(ClustersParam)
-	synthetic := &http.Request{Method: req.Method, URL: &url.URL{Path: memberPath, RawQuery: query.Encode()}}
-	info, err := requestInfos.NewRequestInfo(synthetic)
+	info, err := ParseRequest(req.Method, memberPath, query)
 	if err != nil {
 		return apierrors.NewBadRequest(err.Error())
 	}
