@@ -121,6 +121,12 @@ func (c *Collector) sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Forget the clients of clusters that are gone.
+	for name := range c.members {
+		if !slices.ContainsFunc(clusters, func(cl clusterv1alpha1.Cluster) bool { return cl.Name == name }) {
+			delete(c.members, name)
+		}
+	}
 	desired := map[shardID]shardSpec{}
 	shardsOf := map[string][]shardID{}
 	problems := map[string][]string{}
@@ -175,7 +181,7 @@ func (c *Collector) sync(ctx context.Context) error {
 func (c *Collector) reconcile(ctx context.Context, desired map[shardID]shardSpec) {
 	for id, r := range c.running {
 		spec, ok := desired[id]
-		if ok && spec.namespace == r.spec.namespace && c.members[id.cluster] != nil && c.members[id.cluster].fingerprint == r.fingerprint {
+		if m := c.members[id.cluster]; ok && spec.namespace == r.spec.namespace && m != nil && m.fingerprint == r.fingerprint {
 			continue
 		}
 		r.stop()
