@@ -143,11 +143,15 @@ func CompleteClusterList(base genericclioptions.RESTClientGetter) cobra.Completi
 		if i := strings.LastIndex(toComplete, ","); i >= 0 {
 			done, last = toComplete[:i+1], toComplete[i+1:]
 		}
-		names := clusterNames(cmd.Context(), base, last)
-		for i := range names {
-			names[i] = done + names[i]
+		chosen := strings.Split(done, ",")
+		var out []string
+		for _, name := range clusterNames(cmd.Context(), base, last) {
+			// A cluster already in the list is not offered again.
+			if !slices.Contains(chosen, name) {
+				out = append(out, done+name)
+			}
 		}
-		return names, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	}
 }
 
