@@ -14,7 +14,9 @@
 # Environment:
 #   SANDBOX_NAME       prefix of the kwok cluster names (default: fleet). The e2e tests
 #                      use another name when they start a sandbox of their own.
-#   SANDBOX_PORT_BASE  first TCP port used (default: 32400). Ports base..base+39 are used.
+#   SANDBOX_PORT_BASE  first TCP port used (default: 32400). Ports base..base+39 are used;
+#                      base+80 (32480) is where kwok sends `kubectl port-forward` traffic
+#                      (see seed_member).
 #   SANDBOX_DIR        where kubeconfigs and pid files go (default: _output/sandbox, or
 #                      _output/sandbox-$SANDBOX_NAME for a non-default name).
 set -euo pipefail
@@ -46,11 +48,21 @@ cp_port=$port_base
 cp_etcd_port=$((port_base + 1))
 proxy_port=$((port_base + 5))
 member_port() { echo $((port_base + 10 * $1)); }
+# kwok forwards every pod port to 127.0.0.1:forward_port (ClusterPortForward in
+# seed_member). Nothing in the sandbox listens there: a test that port-forwards starts
+# its own server on it. It lies outside base..base+39, so it collides with neither this
+# sandbox's processes nor those of a sandbox on another base (32480, 33480 for e2e).
+forward_port=$((port_base + 80))
+# kwok attaches to a pod by following this file from its end (ClusterAttach in
+# seed_member): `kubectl attach` shows the lines appended while it is attached.
+attach_file=$dir/attach.log
 
 kwok_name() { echo "$name-$1"; }
 
+# grep reads all of kwokctl's output: with -q it could exit at the first match and,
+# under pipefail, kwokctl's SIGPIPE would read as "no such cluster".
 cluster_exists() {
-  "$kwokctl" get clusters 2>/dev/null | grep -qx "$(kwok_name "$1")"
+  "$kwokctl" get clusters 2>/dev/null | grep -x "$(kwok_name "$1")" >/dev/null
 }
 
 # healthy KUBECONFIG: true when the apiserver answers /readyz.
@@ -98,7 +110,7 @@ create_member() {
     --kubeconfig "$dir/.kwok-$m.config" \
     --kube-apiserver-port "$p" --etcd-port "$((p + 1))" --controller-port "$((p + 2))" \
     --kube-controller-manager-port "$((p + 3))" --kube-scheduler-port "$((p + 4))" \
-    --enable-crds=Logs,ClusterLogs,Exec,ClusterExec
+    --enable-crds=Logs,ClusterLogs,Exec,ClusterExec,Attach,ClusterAttach,PortForward,ClusterPortForward
 }
 
 # ensure_cluster SHORT CREATEFN ARGS...: reuses a running cluster, starts a stopped one,
@@ -192,6 +204,33 @@ spec:
   - local:
       workDir: /tmp
 EOF
+    # A member created before attach and port-forward were enabled lacks their CRDs.
+    if kubectl --kubeconfig "$kc" get crd clusterattaches.kwok.x-k8s.io clusterportforwards.kwok.x-k8s.io >/dev/null 2>&1; then
+      cat <<EOF
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterAttach
+metadata:
+  name: sandbox-attach
+spec:
+  selector: {}
+  attaches:
+  - logsFile: $attach_file
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: sandbox-port-forward
+spec:
+  selector: {}
+  forwards:
+  - target:
+      address: 127.0.0.1
+      port: $forward_port
+EOF
+    else
+      log "$m has no Attach/PortForward CRDs (created by an older sandbox.sh); 'make down && make up' enables kubectl attach and port-forward" >&2
+    fi
   } | kubectl --kubeconfig "$kc" apply -f - >/dev/null
   kubectl --kubeconfig "$kc" wait --for=condition=Ready nodes --all --timeout=60s >/dev/null
 }
@@ -432,6 +471,7 @@ up() {
     [[ -x "$bin/$b" ]] || { echo "sandbox: $bin/$b is missing; run 'make binaries'" >&2; exit 1; }
   done
   mkdir -p "$dir/logs"
+  touch "$attach_file"
   local start=$SECONDS
   # One at a time: kwokctl picks its remaining ports (etcd peer) by probing, which races
   # when clusters start side by side.
