@@ -111,6 +111,9 @@ func (c CompletedConfig) New() (*Server, error) {
 		Pool:     c.ExtraConfig.Pool,
 		Groups:   c.ExtraConfig.Groups,
 	}
+	if authz := c.GenericConfig.Authorization.Authorizer; authz != nil {
+		cp.Authorizer = authz
+	}
 	group := genericapiserver.NewDefaultAPIGroupInfo(clusterv1alpha1.GroupName, Scheme, ParameterCodec, Codecs)
 	group.VersionedResourcesStorageMap[clusterv1alpha1.SchemeGroupVersion.Version] = map[string]rest.Storage{
 		"clusters":        storage.Cluster,

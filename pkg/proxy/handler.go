@@ -12,8 +12,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/httpstream"
 	utilproxy "k8s.io/apimachinery/pkg/util/proxy"
 	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/client-go/transport"
@@ -42,6 +44,11 @@ type ClusterProxy struct {
 	Secrets  SecretGetter
 	Pool     *TransportPool
 	Groups   GroupFilter
+	// Authorizer, when set, also requires create on clusters/proxy for an
+	// upgrade that arrives as a GET (WebSocket exec, attach, port-forward): a
+	// GET is authorized as get, yet opens a stream that writes to the member,
+	// as SPDY's POST does. kube-apiserver closed the same gap for pods/exec.
+	Authorizer authorizer.Authorizer
 }
 
 // Connect returns the handler that forwards a request for path on the named cluster.
@@ -58,6 +65,10 @@ func (p *ClusterProxy) Connect(ctx context.Context, name, memberPath string, res
 	}
 	imp := p.impersonation(name, caller)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if err := p.authorizeUpgrade(ctx, caller, name, req); err != nil {
+			responder.Error(err)
+			return
+		}
 		location := *member.Endpoint
 		location.Path = joinPath(location.Path, memberPath)
 		location.RawQuery = req.URL.RawQuery
@@ -72,6 +83,26 @@ func (p *ClusterProxy) Connect(ctx context.Context, name, memberPath string, res
 		}
 		h.ServeHTTP(w, Sanitize(req))
 	}), nil
+}
+
+// authorizeUpgrade requires create on clusters/proxy for a GET upgrade.
+func (p *ClusterProxy) authorizeUpgrade(ctx context.Context, caller user.Info, cluster string, req *http.Request) error {
+	if p.Authorizer == nil || req.Method != http.MethodGet || !httpstream.IsUpgradeRequest(req) {
+		return nil
+	}
+	attrs := authorizer.AttributesRecord{
+		User: caller, Verb: "create", APIGroup: clusterv1alpha1.GroupName, APIVersion: clusterv1alpha1.SchemeGroupVersion.Version,
+		Resource: "clusters", Subresource: "proxy", Name: cluster, ResourceRequest: true,
+	}
+	decision, reason, err := p.Authorizer.Authorize(ctx, attrs)
+	if decision == authorizer.DecisionAllow {
+		return nil
+	}
+	if err != nil {
+		return apierrors.NewInternalError(fmt.Errorf("authorizing the upgrade: %w", err))
+	}
+	return apierrors.NewForbidden(clusterv1alpha1.Resource("clusters/proxy"), cluster,
+		fmt.Errorf("an upgraded connection (exec, attach, port-forward) needs create on clusters/proxy, not only get: %s", reason))
 }
 
 // Member returns the pooled connection of a Ready cluster.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/endpoints/request"
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
@@ -305,5 +307,65 @@ func TestTransportPoolReusesAndRebuilds(t *testing.T) {
 	}
 	if _, err := pool.Get(c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "empty"}}); err == nil {
 		t.Fatal("a Secret without a token must be rejected")
+	}
+}
+
+// verbAuthorizer allows the verbs it lists, and records what it was asked.
+func verbAuthorizer(allowed []string, asked *[]authorizer.Attributes) authorizer.Authorizer {
+	return authorizer.AuthorizerFunc(func(_ context.Context, attrs authorizer.Attributes) (authorizer.Decision, string, error) {
+		*asked = append(*asked, attrs)
+		if slices.Contains(allowed, attrs.GetVerb()) {
+			return authorizer.DecisionAllow, "", nil
+		}
+		return authorizer.DecisionNoOpinion, "RBAC: not allowed", nil
+	})
+}
+
+// TestProxyUpgradeOverGETNeedsCreate: a WebSocket upgrade arrives as a GET, which
+// the control plane authorized as get; it opens a stream like SPDY's POST, so it
+// needs create on clusters/proxy too. Plain GETs and POSTs are not asked again.
+func TestProxyUpgradeOverGETNeedsCreate(t *testing.T) {
+	backend := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer backend.Close()
+	for _, tt := range []struct {
+		name    string
+		method  string
+		upgrade bool
+		allowed []string
+		want    int
+		asked   int
+	}{
+		{name: "websocket upgrade with get only", method: http.MethodGet, upgrade: true, allowed: []string{"get"}, want: http.StatusForbidden, asked: 1},
+		{name: "plain GET with get only", method: http.MethodGet, allowed: []string{"get"}, want: http.StatusOK},
+		{name: "SPDY upgrade over POST", method: http.MethodPost, upgrade: true, allowed: []string{"create"}, want: http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked []authorizer.Attributes
+			p := newProxy(t, backend.URL, metav1.ConditionTrue)
+			p.Authorizer = verbAuthorizer(tt.allowed, &asked)
+			req := httptest.NewRequest(tt.method, "/api/v1/namespaces/default/pods/p/exec?command=ls", nil)
+			if tt.upgrade {
+				req.Header.Set("Connection", "Upgrade")
+				req.Header.Set("Upgrade", "websocket")
+			}
+			rec := serve(t, p, "member1", "/api/v1/namespaces/default/pods/p/exec", req, alice)
+			if tt.want == http.StatusForbidden && rec.Code != http.StatusForbidden {
+				t.Fatalf("status %d, want 403: %s", rec.Code, rec.Body)
+			}
+			if tt.want != http.StatusForbidden && rec.Code == http.StatusForbidden {
+				t.Fatalf("refused: %s", rec.Body)
+			}
+			if len(asked) != tt.asked {
+				t.Fatalf("authorizer asked %d times, want %d", len(asked), tt.asked)
+			}
+			if tt.asked > 0 {
+				a := asked[0]
+				if a.GetVerb() != "create" || a.GetResource() != "clusters" || a.GetSubresource() != "proxy" || a.GetName() != "member1" || a.GetUser().GetName() != "alice" {
+					t.Errorf("asked %+v", a)
+				}
+			}
+		})
 	}
 }

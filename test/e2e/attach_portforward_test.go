@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"net"
 	"net/http"
 	"os"
@@ -148,6 +149,26 @@ func TestProxyAttachPortForward(t *testing.T) {
 		if err := waitProxyStatus(ctx, t, sb.UserConfig(t, viewer), framework.Member1, 200, ""); err != nil {
 			t.Fatalf("viewer cannot view member1 through the proxy: %v", err)
 		}
+		// getter may only get on clusters/proxy (and may attach on member1): a
+		// WebSocket upgrade arrives as a GET, yet the control plane wants create
+		// for it, as for SPDY's POST.
+		getter := framework.RandomName("e2e-getter")
+		getterKC := unifiedKubeconfigFor(t, sb, getter)
+		getOnly := framework.RandomName("e2e-proxy-get")
+		createRBAC(ctx, t, cp, &rbacv1.ClusterRole{
+			ObjectMeta: metav1.ObjectMeta{Name: getOnly},
+			Rules: []rbacv1.PolicyRule{{APIGroups: []string{"cluster.karmada.io"}, Resources: []string{"clusters/proxy"},
+				ResourceNames: []string{framework.Member1}, Verbs: []string{"get"}}},
+		}, &rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: getOnly},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: getOnly},
+			Subjects:   []rbacv1.Subject{userSubject(getter)},
+		})
+		createRBAC(ctx, t, direct, nil, &rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: getOnly},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+			Subjects:   []rbacv1.Subject{userSubject(getter)},
+		})
 
 		for _, tr := range streamTransports {
 			if tr.name == "websocket" && !websockets {
@@ -166,6 +187,8 @@ func TestProxyAttachPortForward(t *testing.T) {
 					[]string{"forbidden", `User "` + viewer + `"`, `"pods/attach"`}},
 				{viewer, viewerKC, []string{"port-forward", "-n", ns, "pod/" + pod, ":8080"},
 					[]string{"forbidden", `User "` + viewer + `"`, `"pods/portforward"`}},
+				{getter, getterKC, []string{"attach", "-n", ns, pod, "-c", "app"},
+					[]string{"forbidden", "clusters/proxy"}},
 			} {
 				out, err := runKubectlFails(ctx, tr.env, c.kubeconfig, c.args...)
 				if err == nil {
