@@ -21,8 +21,7 @@ type memberEvent struct {
 	cluster string
 	Type    string          `json:"type"`
 	Object  json.RawMessage `json:"object"`
-	// err ends the member's stream (nil when the member closed it).
-	err  error
+	// done is true when the member's stream ended, closed or broken.
 	done bool
 }
 
