@@ -129,10 +129,10 @@ type ProxyReplica struct {
 }
 
 // StartProxyReplica starts another process of the sandbox proxy's binary with the
-// same flags but its own free --secure-port, logging to a file under the test's
+// same flags (plus extraArgs) but its own free --secure-port, logging to a file under the test's
 // temporary folder. The process is stopped when the test ends; if the test failed,
 // the end of its log is printed.
-func (s *Sandbox) StartProxyReplica(t testing.TB, p *SandboxProxy) *ProxyReplica {
+func (s *Sandbox) StartProxyReplica(t testing.TB, p *SandboxProxy, extraArgs ...string) *ProxyReplica {
 	t.Helper()
 	dir := t.TempDir()
 	r := &ProxyReplica{Port: FreePort(t), LogPath: filepath.Join(dir, "proxy.log"), exited: make(chan struct{})}
@@ -140,7 +140,8 @@ func (s *Sandbox) StartProxyReplica(t testing.TB, p *SandboxProxy) *ProxyReplica
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.cmd = exec.Command(p.Args[0], p.ArgsWithPort(r.Port)...)
+	// Flags given later win, so extraArgs override the sandbox proxy's own.
+	r.cmd = exec.Command(p.Args[0], append(p.ArgsWithPort(r.Port), extraArgs...)...)
 	r.cmd.Stdout, r.cmd.Stderr = logFile, logFile
 	r.cmd.SysProcAttr = childAttrs()
 	if err := r.cmd.Start(); err != nil {
