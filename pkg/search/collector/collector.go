@@ -84,7 +84,15 @@ type member struct {
 	fingerprint string
 	dynamic     dynamic.Interface
 	mapper      *restmapper.DeferredDiscoveryRESTMapper
+	// rediscovered is when the mapper last dropped its discovery to look for a
+	// kind it did not know; a kind the member does not serve must not cost a
+	// full discovery on every sync.
+	rediscovered time.Time
 }
+
+// rediscoverEvery bounds how often a member's discovery is read again for kinds
+// it did not serve.
+const rediscoverEvery = 30 * time.Second
 
 // Run reconciles every Interval until ctx is done, then stops every reflector.
 func (c *Collector) Run(ctx context.Context) {
@@ -245,13 +253,16 @@ func (m *member) resource(sel searchv1alpha1.ResourceSelector) (schema.GroupVers
 	if err != nil {
 		return schema.GroupVersionResource{}, false, err
 	}
-	mapping, err := m.mapper.RESTMapping(schema.GroupKind{Group: gv.Group, Kind: sel.Kind}, gv.Version)
-	if err != nil {
+	gk := schema.GroupKind{Group: gv.Group, Kind: sel.Kind}
+	mapping, err := m.mapper.RESTMapping(gk, gv.Version)
+	if err != nil && time.Since(m.rediscovered) > rediscoverEvery {
 		// The type may have been installed since discovery was cached.
+		m.rediscovered = time.Now()
 		m.mapper.Reset()
-		if mapping, err = m.mapper.RESTMapping(schema.GroupKind{Group: gv.Group, Kind: sel.Kind}, gv.Version); err != nil {
-			return schema.GroupVersionResource{}, false, fmt.Errorf("does not serve %s %s", sel.APIVersion, sel.Kind)
-		}
+		mapping, err = m.mapper.RESTMapping(gk, gv.Version)
+	}
+	if err != nil {
+		return schema.GroupVersionResource{}, false, fmt.Errorf("does not serve %s %s", sel.APIVersion, sel.Kind)
 	}
 	return mapping.Resource, mapping.Scope.Name() == apimeta.RESTScopeNameNamespace, nil
 }
