@@ -7,6 +7,7 @@
 package controlplanetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
@@ -296,4 +299,16 @@ func writeStatus(w http.ResponseWriter, err *apierrors.StatusError) {
 
 func fail(format string, args ...any) *apierrors.StatusError {
 	return apierrors.NewServiceUnavailable(fmt.Sprintf(format, args...))
+}
+
+// Run executes the command newCmd builds over Factory(t, "default") with args,
+// as the plugin's root runs it (errors returned, not printed), and returns what
+// it wrote to standard output and standard error.
+func (s *Server) Run(t testing.TB, newCmd func(cmdutil.Factory, genericiooptions.IOStreams) *cobra.Command, args ...string) (out, errOut *bytes.Buffer, err error) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	cmd := newCmd(s.Factory(t, "default"), streams)
+	cmd.SetArgs(append([]string{}, args...))
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	return out, errOut, cmd.Execute()
 }

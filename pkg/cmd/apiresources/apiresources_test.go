@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/fleetplane/fleetplane/internal/controlplanetest"
 	"github.com/fleetplane/fleetplane/internal/golden"
@@ -57,11 +56,7 @@ func TestAPIResources(t *testing.T) {
 				ms = members()
 			}
 			srv := controlplanetest.New(t, ms...)
-			streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-			cmd := NewCmdAPIResources(srv.Factory(t, "default"), streams)
-			cmd.SetArgs(append([]string{}, tt.args...))
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			out, errOut, err := srv.Run(t, NewCmdAPIResources, tt.args...)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("Execute() error = %v", err)
 			}

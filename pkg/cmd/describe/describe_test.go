@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/fleetplane/fleetplane/internal/controlplanetest"
 	"github.com/fleetplane/fleetplane/internal/golden"
@@ -67,11 +66,7 @@ func TestDescribe(t *testing.T) {
 				ms = members()
 			}
 			srv := controlplanetest.New(t, ms...)
-			streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-			cmd := NewCmdDescribe(srv.Factory(t, "default"), streams)
-			cmd.SetArgs(append([]string{}, tt.args...))
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			out, errOut, err := srv.Run(t, NewCmdDescribe, tt.args...)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("Execute() error = %v", err)
 			}

@@ -7,7 +7,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/fleetplane/fleetplane/internal/controlplanetest"
 	"github.com/fleetplane/fleetplane/internal/golden"
@@ -92,11 +91,7 @@ func TestGet(t *testing.T) {
 			if tt.forbid != "" {
 				srv.Forbid(tt.forbid)
 			}
-			streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-			cmd := NewCmdGet(srv.Factory(t, "default"), streams)
-			cmd.SetArgs(append([]string{}, tt.args...))
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			out, errOut, err := srv.Run(t, NewCmdGet, tt.args...)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("Execute() error = %v", err)
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/fleetplane/fleetplane/internal/controlplanetest"
 )
@@ -60,11 +59,7 @@ func TestLogs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := controlplanetest.New(t, members...)
-			streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-			cmd := NewCmdLogs(srv.Factory(t, "default"), streams)
-			cmd.SetArgs(append([]string{}, tt.args...))
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			out, errOut, err := srv.Run(t, NewCmdLogs, tt.args...)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("Execute() error = %v", err)
 			}
@@ -110,11 +105,7 @@ func TestLogsWithAFailingCluster(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.args[0], func(t *testing.T) {
-			streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-			cmd := NewCmdLogs(srv.Factory(t, "default"), streams)
-			cmd.SetArgs(tt.args)
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			out, errOut, err := srv.Run(t, NewCmdLogs, tt.args...)
 			if (err == nil && tt.wantErr != "") || (err != nil && err.Error() != tt.wantErr) {
 				t.Fatalf("Execute() error = %v, want %q", err, tt.wantErr)
 			}
