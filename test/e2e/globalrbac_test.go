@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -266,6 +267,29 @@ func TestGlobalViewRBAC(t *testing.T) {
 		erinCfg := sb.UserConfig(t, erin)
 		wantCode(ctx, t, framework.GlobalProxy(t, erinCfg), framework.Request{Path: cmPath(teamA)}, http.StatusForbidden, "proxying/proxy")
 		wantCode(ctx, t, framework.Search(t, erinCfg), framework.Request{Path: cmPath(teamA)}, http.StatusForbidden, "search/api")
+	})
+
+	t.Run("a caller without rights on resourceregistries is refused", func(t *testing.T) {
+		carol := kubernetes.NewForConfigOrDie(sb.UserConfig(t, framework.RandomName("carol")))
+		registries := carol.Discovery().RESTClient()
+		const path = "/apis/search.karmada.io/v1alpha1/resourceregistries"
+		for _, r := range []struct {
+			verb string
+			req  *rest.Request
+		}{
+			{"list", registries.Get().AbsPath(path)},
+			{"get", registries.Get().AbsPath(path, "any")},
+			{"create", registries.Post().AbsPath(path).SetHeader("Content-Type", "application/json").Body([]byte(
+				`{"apiVersion":"search.karmada.io/v1alpha1","kind":"ResourceRegistry","metadata":{"name":"carols"},` +
+					`"spec":{"targetCluster":{},"resourceSelectors":[{"apiVersion":"v1","kind":"Secret"}]}}`))},
+			{"update status", registries.Put().AbsPath(path, "any", "status").SetHeader("Content-Type", "application/json").Body([]byte(
+				`{"apiVersion":"search.karmada.io/v1alpha1","kind":"ResourceRegistry","metadata":{"name":"any"}}`))},
+		} {
+			err := r.req.Do(ctx).Error()
+			if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "resourceregistries") {
+				t.Errorf("%s resourceregistries as an unprivileged user: %v, want 403", r.verb, err)
+			}
+		}
 	})
 
 	t.Run("the search shows no more than the live proxy", func(t *testing.T) {
