@@ -3,17 +3,9 @@ package binding
 import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-)
 
-// summedFields are the status counters each kind adds up across members.
-var summedFields = map[schema.GroupKind][]string{
-	{Group: "apps", Kind: "Deployment"}:  {"replicas", "readyReplicas", "updatedReplicas", "availableReplicas", "unavailableReplicas"},
-	{Group: "apps", Kind: "StatefulSet"}: {"replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas"},
-	{Group: "apps", Kind: "ReplicaSet"}:  {"replicas", "readyReplicas", "availableReplicas", "fullyLabeledReplicas"},
-	{Group: "apps", Kind: "DaemonSet"}: {"currentNumberScheduled", "desiredNumberScheduled", "numberAvailable",
-		"numberMisscheduled", "numberReady", "updatedNumberScheduled", "numberUnavailable"},
-	{Group: "batch", Kind: "Job"}: {"active", "succeeded", "failed", "ready"},
-}
+	"github.com/fleetplane/fleetplane/pkg/federate/statusfields"
+)
 
 // CombineStatus returns the fleet-wide status of a template from its members'
 // statuses, and false for kinds whose status is not combined. complete says every
@@ -22,7 +14,7 @@ var summedFields = map[schema.GroupKind][]string{
 func CombineStatus(template *unstructured.Unstructured, members []map[string]any, complete bool) (map[string]any, bool) {
 	gk := template.GroupVersionKind().GroupKind()
 	out := map[string]any{}
-	if fields, ok := summedFields[gk]; ok {
+	if fields, ok := statusfields.Summed[gk]; ok {
 		for _, f := range fields {
 			var sum int64
 			for _, m := range members {

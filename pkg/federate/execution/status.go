@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	workv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha1"
+	"github.com/fleetplane/fleetplane/pkg/federate/statusfields"
 )
 
 // Reasons of the conditions this controller sets on Works.
@@ -104,8 +105,8 @@ func manifestStatuses(previous []workv1alpha1.ManifestStatus, outcomes []outcome
 // manifestStatus reports a member object's status and health.
 func manifestStatus(id workv1alpha1.ResourceIdentifier, live *unstructured.Unstructured) (workv1alpha1.ManifestStatus, error) {
 	ms := workv1alpha1.ManifestStatus{Identifier: id, Health: health(live)}
-	if s, ok := live.Object["status"]; ok && s != nil {
-		raw, err := json.Marshal(s)
+	if s, ok := live.Object["status"].(map[string]any); ok && s != nil {
+		raw, err := json.Marshal(statusfields.Reflect(live.GroupVersionKind().GroupKind(), s))
 		if err != nil {
 			return ms, fmt.Errorf("encoding the status of %s %s: %w", id.Kind, id.Name, err)
 		}
