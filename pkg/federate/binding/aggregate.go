@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -21,8 +22,10 @@ import (
 
 // writeStatus sets the binding's status in one write: the scheduling decision,
 // each target cluster's Work status, and whether every Work applied. Then it
-// reflects the members' status into the template.
-func (r *Reconciler) writeStatus(ctx context.Context, b object, template *unstructured.Unstructured, works []workv1alpha1.Work, d decision) error {
+// reflects the members' status into the template. While the members are still on
+// their way, it writes at most once per statusBatch and returns how long to wait
+// before the next try.
+func (r *Reconciler) writeStatus(ctx context.Context, b object, template *unstructured.Unstructured, works []workv1alpha1.Work, d decision) (time.Duration, error) {
 	items := AggregatedStatus(b.Spec.Clusters, template, works)
 	status := b.Status.DeepCopy()
 	status.AggregatedStatus = items
@@ -44,18 +47,38 @@ func (r *Reconciler) writeStatus(ctx context.Context, b object, template *unstru
 	}
 	meta.SetStatusCondition(&status.Conditions, cond)
 	if !apiequality.Semantic.DeepEqual(status, b.Status) {
+		// A new schedule, a failed apply and the final state are written at once.
+		if !scheduledChanged && status.SchedulerObservedGeneration == b.Status.SchedulerObservedGeneration && !settled(items) {
+			if wait := r.holdFor(client.ObjectKeyFromObject(b.Object), b.GetUID()); wait > 0 {
+				return wait, nil
+			}
+		}
 		base := b.DeepCopyObject().(client.Object)
+		written := status.DeepCopy()
 		*b.Status = *status
 		// This reconciler is the only writer of the binding's status, so a patch
 		// without a resourceVersion precondition cannot lose anyone's update.
 		if err := r.Client.Status().Patch(ctx, b.Object, client.MergeFrom(base)); err != nil {
-			return err
+			return 0, err
 		}
+		r.remember(client.ObjectKeyFromObject(b.Object), b.GetUID(), written)
 		if scheduledChanged {
 			r.recordScheduling(b, d.condition)
 		}
 	}
-	return r.reflectTemplateStatus(ctx, template, items)
+	return 0, r.reflectTemplateStatus(ctx, template, items)
+}
+
+// settled reports whether every target cluster has either applied the resource
+// and found it healthy, or failed to apply it: no state is expected to follow soon.
+func settled(items []workv1alpha2.AggregatedStatusItem) bool {
+	for _, it := range items {
+		failed := !it.Applied && it.AppliedMessage != ""
+		if !failed && (!it.Applied || it.Health != workv1alpha1.ResourceHealthy) {
+			return false
+		}
+	}
+	return true
 }
 
 // AggregatedStatus returns one item per target cluster, in cluster order, with the

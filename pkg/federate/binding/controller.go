@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/record"
@@ -30,6 +34,7 @@ import (
 	policyv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/policy/v1alpha1"
 	workv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha1"
 	workv1alpha2 "github.com/fleetplane/fleetplane/pkg/apis/work/v1alpha2"
+	"github.com/fleetplane/fleetplane/pkg/federate/coalesce"
 	"github.com/fleetplane/fleetplane/pkg/federate/naming"
 	"github.com/fleetplane/fleetplane/pkg/federate/overrides"
 )
@@ -50,7 +55,32 @@ type Reconciler struct {
 	// dependencyEvents carry changes of ConfigMaps, Secrets, ServiceAccounts and
 	// PVCs, which re-render the bindings that propagate their namespace's dependencies.
 	dependencyEvents <-chan event.GenericEvent
+
+	// written remembers the status last written to each binding: the cache can
+	// still hold the one before, and comparing with it would write twice and
+	// record the scheduling Events twice. This reconciler is the status' only writer.
+	mu      sync.Mutex
+	written map[types.NamespacedName]writtenStatus
 }
+
+type writtenStatus struct {
+	uid    types.UID
+	status *workv1alpha2.ResourceBindingStatus
+	at     time.Time
+}
+
+// statusBatch is the shortest time between two status writes of a binding whose
+// members have not all applied and become healthy. A Deployment starting on three
+// members passes through a handful of such states within a second or two; the
+// binding and its template show the first at once, the final one at once, and
+// what happens in between at most once per statusBatch.
+const statusBatch = 3 * time.Second
+
+// workEventWindow is the shortest time between two reconciles of a binding that
+// its Works' changes cause: the Works of several members usually change within a
+// few milliseconds of each other, and one status write can cover them all. It
+// grows to a second while the controller has a backlog.
+const workEventWindow = 50 * time.Millisecond
 
 var _ reconcile.Reconciler = &Reconciler{}
 
@@ -67,11 +97,14 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return b.
 		For(newObject(r.ClusterScoped).Object, builder.WithPredicates(bindingChanged)).
-		Watches(&workv1alpha1.Work{}, handler.EnqueueRequestsFromMapFunc(r.bindingOfWork)).
+		Watches(&workv1alpha1.Work{}, coalesce.EnqueueMapped(coalesce.NewWindow[reconcile.Request](workEventWindow, time.Second), r.bindingOfWork),
+			builder.WithPredicates(workChanged)).
 		Watches(&policyv1alpha1.OverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
 		Watches(&policyv1alpha1.ClusterOverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
 		Watches(&clusterv1alpha1.Cluster{}, handler.EnqueueRequestsFromMapFunc(r.allBindings), builder.WithPredicates(clusterChanged)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		// Reconciles mostly wait on control-plane writes; a burst of new templates
+		// needs many in flight to keep the pipeline full.
+		WithOptions(controller.Options{MaxConcurrentReconciles: 16}).
 		Complete(r)
 }
 
@@ -134,7 +167,13 @@ func (r *Reconciler) allBindings(ctx context.Context, obj client.Object) []recon
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	b := newObject(r.ClusterScoped)
 	if err := r.Client.Get(ctx, req.NamespacedName, b.Object); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.remember(req.NamespacedName, "", nil)
+		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	if s := r.lastWritten(req.NamespacedName, b.GetUID()); s != nil {
+		*b.Status = *s.DeepCopy()
 	}
 	works, err := r.worksOf(ctx, b)
 	if err != nil {
@@ -183,7 +222,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 			}
 		}
 	}
-	return reconcile.Result{}, r.writeStatus(ctx, b, template, works, d)
+	wait, err := r.writeStatus(ctx, b, template, works, d)
+	return reconcile.Result{RequeueAfter: wait}, err
 }
 
 func (r *Reconciler) worksOf(ctx context.Context, b object) ([]workv1alpha1.Work, error) {
@@ -217,6 +257,39 @@ func (r *Reconciler) finalize(ctx context.Context, b object, works []workv1alpha
 	return reconcile.Result{}, nil
 }
 
+func (r *Reconciler) remember(key types.NamespacedName, uid types.UID, status *workv1alpha2.ResourceBindingStatus) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if status == nil {
+		delete(r.written, key)
+		return
+	}
+	if r.written == nil {
+		r.written = map[types.NamespacedName]writtenStatus{}
+	}
+	r.written[key] = writtenStatus{uid: uid, status: status, at: time.Now()}
+}
+
+func (r *Reconciler) lastWritten(key types.NamespacedName, uid types.UID) *workv1alpha2.ResourceBindingStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w, ok := r.written[key]; ok && w.uid == uid {
+		return w.status
+	}
+	return nil
+}
+
+// holdFor returns how long a binding's next status write waits while its members
+// are still on their way: at most one such write per statusBatch.
+func (r *Reconciler) holdFor(key types.NamespacedName, uid types.UID) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w, ok := r.written[key]; ok && w.uid == uid {
+		return statusBatch - time.Since(w.at)
+	}
+	return 0
+}
+
 // syncWorks creates or updates the Work of each target cluster and returns the
 // execution namespaces it wrote to.
 func (r *Reconciler) syncWorks(ctx context.Context, b object, template *unstructured.Unstructured,
@@ -241,6 +314,9 @@ func (r *Reconciler) syncWorks(ctx context.Context, b object, template *unstruct
 	}
 	_, workload := replicaFields[template.GroupVersionKind().GroupKind()]
 	kept := sets.New[string]()
+	// The Works are independent: write them at once, so a binding's reconcile
+	// costs one write's latency, not one per cluster.
+	g, gctx := errgroup.WithContext(ctx)
 	for clusterName, replicas := range targets {
 		var cluster clusterv1alpha1.Cluster
 		if err := r.Client.Get(ctx, client.ObjectKey{Name: clusterName}, &cluster); err != nil {
@@ -259,11 +335,9 @@ func (r *Reconciler) syncWorks(ctx context.Context, b object, template *unstruct
 		}
 		ns := naming.ExecutionNamespace(clusterName)
 		kept.Insert(ns)
-		if err := r.applyWork(ctx, b, template, ns, existing[ns], manifests, annotations); err != nil {
-			return nil, err
-		}
+		g.Go(func() error { return r.applyWork(gctx, b, template, ns, existing[ns], manifests, annotations) })
 	}
-	return kept, nil
+	return kept, g.Wait()
 }
 
 func (r *Reconciler) dependencies(b object, template *unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
@@ -298,6 +372,8 @@ func (r *Reconciler) applyWork(ctx context.Context, b object, template *unstruct
 			ObjectMeta: metav1.ObjectMeta{
 				Namespace: ns, Name: naming.WorkName(template.GetKind(), template.GetNamespace(), template.GetName()),
 				Labels: labels, Annotations: annotations,
+				// The execution controller's finalizer, set now to spare it a write.
+				Finalizers: []string{naming.WorkFinalizer},
 			},
 			Spec: spec,
 		}
@@ -366,6 +442,22 @@ func manifestsEqual(a, b []workv1alpha1.Manifest) bool {
 		}
 	}
 	return true
+}
+
+// workChanged passes the Work events a binding must see: a status the members
+// reported, a spec someone else changed, and a deletion. The Works' creation needs
+// nothing: the reconcile that created them already wrote the binding's status.
+var workChanged = predicate.Funcs{
+	CreateFunc: func(event.CreateEvent) bool { return false },
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		o, okO := e.ObjectOld.(*workv1alpha1.Work)
+		n, okN := e.ObjectNew.(*workv1alpha1.Work)
+		if !okO || !okN {
+			return true
+		}
+		return o.Generation != n.Generation || o.DeletionTimestamp.IsZero() != n.DeletionTimestamp.IsZero() ||
+			!apiequality.Semantic.DeepEqual(o.Status, n.Status)
+	},
 }
 
 // bindingChanged ignores the binding's own status writes: only spec changes

@@ -57,6 +57,8 @@ func (r *Reconciler) schedule(ctx context.Context, b object) (decision, error) {
 			if err := r.Client.Patch(ctx, b.Object, client.MergeFrom(base)); err != nil {
 				return decision{}, err
 			}
+			// The condition observes the generation that holds this result.
+			d.condition.ObservedGeneration = b.GetGeneration()
 		}
 	case errors.As(err, &unschedulable):
 		d.condition.Status, d.condition.Reason, d.condition.Message = metav1.ConditionFalse, workv1alpha2.BindingReasonNoClusterFit, err.Error()

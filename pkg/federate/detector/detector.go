@@ -52,7 +52,7 @@ func New(mgr ctrl.Manager) (*Detector, error) {
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedItemExponentialFailureRateLimiter[TemplateKey](5*time.Millisecond, 30*time.Second),
 			workqueue.TypedRateLimitingQueueConfig[TemplateKey]{Name: "resource-detector"}),
-		workers: 4,
+		workers: 8,
 	}
 	det.resources = NewResources(d, dyn, det.queue.Add)
 	return det, nil

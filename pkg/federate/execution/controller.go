@@ -33,7 +33,7 @@ const (
 	// ControllerName names the controller in logs, metrics and Events.
 	ControllerName = "execution-controller"
 	// Finalizer keeps a Work until its objects are removed from the member.
-	Finalizer = "karmada.io/execution-controller"
+	Finalizer = naming.WorkFinalizer
 )
 
 const (
@@ -45,6 +45,11 @@ const (
 	conflictRetry = time.Minute
 	// memberTimeout bounds the member requests of one reconcile.
 	memberTimeout = 30 * time.Second
+	// memberEventWindow is the shortest time between two reconciles of a Work
+	// that member events cause; events in between are merged. It grows to
+	// maxEventWindow while the controller has a backlog.
+	memberEventWindow = 50 * time.Millisecond
+	maxEventWindow    = time.Second
 	// credentialsRecheck is how long a member connection is used before its
 	// credentials are compared with the Secret again.
 	credentialsRecheck = 5 * time.Minute

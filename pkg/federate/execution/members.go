@@ -22,6 +22,7 @@ import (
 
 	clusterv1alpha1 "github.com/fleetplane/fleetplane/pkg/apis/cluster/v1alpha1"
 	"github.com/fleetplane/fleetplane/pkg/auth/membercreds"
+	"github.com/fleetplane/fleetplane/pkg/federate/coalesce"
 )
 
 // errNotStarted means a member was asked for before the controller started.
@@ -64,6 +65,9 @@ type members struct {
 	// recheck is how long a connection is trusted before its credentials are
 	// compared with the Secret again.
 	recheck time.Duration
+	// burst merges the events of one Work's objects that arrive together, such
+	// as the status steps of a Deployment starting its pods.
+	burst *coalesce.Window[reconcile.Request]
 
 	mu     sync.Mutex
 	base   context.Context
@@ -74,7 +78,8 @@ type members struct {
 var _ source.TypedSource[reconcile.Request] = &members{}
 
 func newMembers(connect connectFunc, recheck time.Duration) *members {
-	return &members{connect: connect, recheck: recheck, byName: map[string]*member{}}
+	return &members{connect: connect, recheck: recheck, byName: map[string]*member{},
+		burst: coalesce.NewWindow[reconcile.Request](memberEventWindow, maxEventWindow)}
 }
 
 // Start implements source.Source. It records the queue and context, and stops
@@ -161,7 +166,7 @@ func (ms *members) enqueue(work types.NamespacedName) {
 	queue := ms.queue
 	ms.mu.Unlock()
 	if queue != nil {
-		queue.Add(reconcile.Request{NamespacedName: work})
+		ms.burst.Add(queue, reconcile.Request{NamespacedName: work})
 	}
 }
 

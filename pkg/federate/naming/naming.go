@@ -83,3 +83,8 @@ func IsReservedNamespace(ns string) bool {
 // BindingFinalizer keeps a binding until its Works are gone; the detector sets it at
 // creation so that no extra write is needed.
 const BindingFinalizer = "karmada.io/binding-controller"
+
+// WorkFinalizer keeps a Work until the execution controller has removed its
+// objects from the member. The binding controller sets it when it creates a Work,
+// so that the execution controller need not write the Work again to add it.
+const WorkFinalizer = "karmada.io/execution-controller"
