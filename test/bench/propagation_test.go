@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
@@ -41,21 +44,10 @@ func TestPropagationLatency(t *testing.T) {
 	var report strings.Builder
 	fmt.Fprintf(&report, "\npropagation latency: template create -> readyReplicas aggregated on the control plane (3 replicas, Divided over 3 members)\n")
 	fmt.Fprintf(&report, "%6s %10s %10s %10s %12s %14s %12s %12s\n", "count", "p50", "p99", "max", "templates/s", "cp req/tmpl", "proxy cpu", "proxy rss")
+	var breakdowns []string
 	for _, n := range counts() {
 		ns := framework.CreateNamespace(ctx, t, cp, fmt.Sprintf("bench-prop-%d", n))
-		pp := &policyv1alpha1.PropagationPolicy{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "all"},
-			Spec: policyv1alpha1.PropagationSpec{
-				ResourceSelectors: []policyv1alpha1.ResourceSelector{{APIVersion: "apps/v1", Kind: "Deployment"}},
-				Placement: policyv1alpha1.Placement{ReplicaScheduling: &policyv1alpha1.ReplicaSchedulingStrategy{
-					ReplicaSchedulingType: policyv1alpha1.ReplicaSchedulingTypeDivided, ReplicaDivisionPreference: policyv1alpha1.ReplicaDivisionPreferenceWeighted,
-				}},
-			},
-		}
-		if err := sb.Karmada(t).Create(ctx, pp); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Second) // let the detector see the policy before the templates
+		createDividedPolicy(ctx, t, sb, ns)
 		reqBefore := controlPlaneRequests(ctx, t, cp)
 		cpuBefore := proxyCPU(t, sb)
 
@@ -65,45 +57,20 @@ func TestPropagationLatency(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			left, rv := n, ""
-			// Re-watch from the last seen version whenever the server ends a watch.
-			for left > 0 && ctx.Err() == nil {
-				w, err := cp.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true})
-				if err != nil {
-					time.Sleep(100 * time.Millisecond)
-					continue
+			left := n
+			watchReady(ctx, cp, ns, 3, func(i int) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				if i < n && ready[i].IsZero() {
+					ready[i] = time.Now()
+					left--
 				}
-				for ev := range w.ResultChan() {
-					d, ok := ev.Object.(*appsv1.Deployment)
-					if !ok {
-						continue
-					}
-					rv = d.ResourceVersion
-					if ev.Type == watch.Deleted || ev.Type == watch.Bookmark || d.Status.ReadyReplicas != 3 {
-						continue
-					}
-					i, err := strconv.Atoi(strings.TrimPrefix(d.Name, "app-"))
-					if err != nil || i >= n {
-						continue
-					}
-					mu.Lock()
-					if ready[i].IsZero() {
-						ready[i] = time.Now()
-						left--
-					}
-					mu.Unlock()
-					if left == 0 {
-						w.Stop()
-						return
-					}
-				}
-			}
+				return left == 0
+			})
 		}()
 		start := time.Now()
 		Measure(ctx, n, 16, func(ctx context.Context, i int) error {
-			d := framework.Deployment(ns, fmt.Sprintf("app-%d", i), 3)
-			// Tiny requests: a thousand templates must fit the members' simulated nodes.
-			d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1m")}
+			d := smallDeployment(ns, i, 3)
 			mu.Lock()
 			created[i] = time.Now()
 			mu.Unlock()
@@ -116,7 +83,7 @@ func TestPropagationLatency(t *testing.T) {
 			t.Fatalf("%d Deployments: not all became ready within 10 minutes", n)
 		}
 		elapsed := time.Since(start)
-		reqs := controlPlaneRequests(ctx, t, cp) - reqBefore
+		reqsAfter := controlPlaneRequests(ctx, t, cp)
 		cpu := proxyCPU(t, sb) - cpuBefore
 
 		var lat []time.Duration
@@ -126,10 +93,12 @@ func TestPropagationLatency(t *testing.T) {
 		slices.Sort(lat)
 		s := Sample{Latencies: lat}
 		fmt.Fprintf(&report, "%6d %10s %10s %10s %12.1f %14.1f %12s %12s\n", n, round(s.Median()), round(s.P99()), round(lat[len(lat)-1]),
-			float64(n)/elapsed.Seconds(), float64(reqs)/float64(n), cpu.Round(10*time.Millisecond), proxyRSS(t, sb))
+			float64(n)/elapsed.Seconds(), (reqsAfter.total()-reqBefore.total())/float64(n), cpu.Round(10*time.Millisecond), proxyRSS(t, sb))
+		breakdowns = append(breakdowns, fmt.Sprintf("%6d  %s", n, reqsAfter.perTemplate(reqBefore, n)))
 		// Clean up before the next size so members do not carry the load forward.
-		_ = cp.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
+		deleteNamespace(ctx, t, cp, ns)
 	}
+	fmt.Fprintf(&report, "control-plane requests per template, by verb and resource:\n%s\n", strings.Join(breakdowns, "\n"))
 	fmt.Fprintf(&report, "baseline, the same Deployments applied directly to each of the three members (1 replica each):\n")
 	var members []kubernetes.Interface
 	for _, m := range framework.Members {
@@ -157,8 +126,7 @@ func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Inte
 	var mu sync.Mutex
 	start := time.Now()
 	Measure(ctx, n, 16, func(ctx context.Context, i int) error {
-		d := framework.Deployment(name, fmt.Sprintf("app-%d", i), 1)
-		d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1m")}
+		d := smallDeployment(name, i, 1)
 		mu.Lock()
 		created[i] = time.Now()
 		mu.Unlock()
@@ -169,32 +137,31 @@ func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Inte
 		}
 		return nil
 	})
+	// Watches, not polling: a poll's lists would load the members being measured.
 	readyOn := make([]int, n)
 	ready := make([]time.Time, n)
-	deadline := time.Now().Add(10 * time.Minute)
-	for left := n; left > 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		for i := range readyOn {
-			readyOn[i] = 0
-		}
-		for _, c := range members {
-			list, err := c.AppsV1().Deployments(name).List(ctx, metav1.ListOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range list.Items {
-				if i, err := strconv.Atoi(strings.TrimPrefix(d.Name, "app-")); err == nil && d.Status.ReadyReplicas == 1 {
-					readyOn[i]++
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	left := n
+	for _, c := range members {
+		wg.Go(func() {
+			watchReady(wctx, c, name, 1, func(i int) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				if i < n {
+					if readyOn[i]++; readyOn[i] == len(members) {
+						ready[i] = time.Now()
+						if left--; left == 0 {
+							cancel()
+						}
+					}
 				}
-			}
-		}
-		now := time.Now()
-		for i := range n {
-			if readyOn[i] == len(members) && ready[i].IsZero() {
-				ready[i] = now
-				left--
-			}
-		}
+				return left == 0
+			})
+		})
 	}
+	wg.Wait()
 	elapsed := time.Since(start)
 	var lat []time.Duration
 	for i := range n {
@@ -203,11 +170,88 @@ func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Inte
 		}
 	}
 	for _, c := range members {
-		_ = c.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+		deleteNamespace(ctx, t, c, name)
 	}
 	return Sample{Latencies: lat}, float64(n) / elapsed.Seconds()
 }
 
+// createDividedPolicy propagates every Deployment of ns with its replicas divided
+// over the members, and gives the detector a second to see the policy before the
+// templates come.
+func createDividedPolicy(ctx context.Context, t *testing.T, sb *framework.Sandbox, ns string) {
+	pp := &policyv1alpha1.PropagationPolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "all"},
+		Spec: policyv1alpha1.PropagationSpec{
+			ResourceSelectors: []policyv1alpha1.ResourceSelector{{APIVersion: "apps/v1", Kind: "Deployment"}},
+			Placement: policyv1alpha1.Placement{ReplicaScheduling: &policyv1alpha1.ReplicaSchedulingStrategy{
+				ReplicaSchedulingType: policyv1alpha1.ReplicaSchedulingTypeDivided, ReplicaDivisionPreference: policyv1alpha1.ReplicaDivisionPreferenceWeighted,
+			}},
+		},
+	}
+	if err := sb.Karmada(t).Create(ctx, pp); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+}
+
+// deleteNamespace deletes a namespace and waits until it is gone, so that its
+// cleanup (here the Works and the members' objects it takes along) is not counted
+// against the next measurement.
+func deleteNamespace(ctx context.Context, t *testing.T, c kubernetes.Interface, ns string) {
+	if err := c.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if _, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			return
+		}
+	}
+	t.Fatalf("namespace %s is still there 5 minutes after its deletion", ns)
+}
+
+// smallDeployment is the Deployment app-<i>, with requests tiny enough that a
+// thousand of them fit the members' simulated nodes.
+func smallDeployment(ns string, i int, replicas int32) *appsv1.Deployment {
+	d := framework.Deployment(ns, fmt.Sprintf("app-%d", i), replicas)
+	d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1m")}
+	return d
+}
+
+// watchReady watches the Deployments app-<i> of a namespace and calls ready(i)
+// once for each that reaches want ready replicas, until ready returns true or ctx
+// ends. It watches again from the last version seen whenever the server ends a watch.
+func watchReady(ctx context.Context, c kubernetes.Interface, ns string, want int32, ready func(i int) (done bool)) {
+	seen := map[int]bool{}
+	rv := ""
+	for ctx.Err() == nil {
+		w, err := c.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true})
+		if err != nil {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		for ev := range w.ResultChan() {
+			d, ok := ev.Object.(*appsv1.Deployment)
+			if !ok {
+				continue
+			}
+			rv = d.ResourceVersion
+			if ev.Type == watch.Deleted || ev.Type == watch.Bookmark || d.Status.ReadyReplicas != want {
+				continue
+			}
+			i, err := strconv.Atoi(strings.TrimPrefix(d.Name, "app-"))
+			if err != nil || seen[i] {
+				continue
+			}
+			seen[i] = true
+			if ready(i) {
+				w.Stop()
+				return
+			}
+		}
+	}
+}
+
+// counts are the numbers of Deployments measured: BENCH_PROPAGATION_COUNTS, or 1, 100 and 1,000.
 func counts() []int {
 	if s := os.Getenv("BENCH_PROPAGATION_COUNTS"); s != "" {
 		var out []int
@@ -221,23 +265,66 @@ func counts() []int {
 	return []int{1, 100, 1000}
 }
 
-// controlPlaneRequests sums apiserver_request_total on the control plane.
-func controlPlaneRequests(ctx context.Context, t *testing.T, c kubernetes.Interface) float64 {
+// requestCounts are apiserver_request_total by "VERB resource[/subresource]".
+type requestCounts map[string]float64
+
+func (c requestCounts) total() float64 {
+	var sum float64
+	for _, v := range c {
+		sum += v
+	}
+	return sum
+}
+
+// perTemplate lists the requests made since before, divided by n, largest first.
+func (c requestCounts) perTemplate(before requestCounts, n int) string {
+	type kv struct {
+		k string
+		v float64
+	}
+	var rows []kv
+	for k, v := range c {
+		if d := (v - before[k]) / float64(n); d >= 0.05 {
+			rows = append(rows, kv{k, d})
+		}
+	}
+	slices.SortFunc(rows, func(a, b kv) int { return cmp.Compare(b.v, a.v) })
+	var out []string
+	for _, r := range rows {
+		out = append(out, fmt.Sprintf("%s %.1f", r.k, r.v))
+	}
+	return strings.Join(out, ", ")
+}
+
+// controlPlaneRequests reads apiserver_request_total on the control plane; what a
+// measurement cost is the difference between two readings.
+func controlPlaneRequests(ctx context.Context, t *testing.T, c kubernetes.Interface) requestCounts {
 	body, err := c.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
 	if err != nil {
 		t.Fatalf("control-plane metrics: %v", err)
 	}
-	var total float64
+	label := regexp.MustCompile(`(\w+)="([^"]*)"`)
+	counts := requestCounts{}
 	for _, line := range strings.Split(string(body), "\n") {
 		if !strings.HasPrefix(line, "apiserver_request_total{") {
 			continue
 		}
-		if f := strings.Fields(line); len(f) == 2 {
-			v, _ := strconv.ParseFloat(f[1], 64)
-			total += v
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
 		}
+		v, _ := strconv.ParseFloat(f[1], 64)
+		labels := map[string]string{}
+		for _, m := range label.FindAllStringSubmatch(f[0], -1) {
+			labels[m[1]] = m[2]
+		}
+		key := labels["verb"] + " " + labels["resource"]
+		if sub := labels["subresource"]; sub != "" {
+			key += "/" + sub
+		}
+		counts[key] += v
 	}
-	return total
+	return counts
 }
 
 func proxyPID(t *testing.T, sb *framework.Sandbox) string {
