@@ -167,11 +167,12 @@ EOF
 
 # member_topology M: provider region zone node-count cpu memory pods instance-type.
 # member1 and member2 share a region in different zones; member3 is in another region.
+# Each member holds at least 1,200 pods, so the benchmark's 1,000 Deployments fit.
 member_topology() {
   case $1 in
-    member1) echo "aws us-east-1 us-east-1a 3 4 16Gi 110 m5.xlarge" ;;
-    member2) echo "aws us-east-1 us-east-1b 2 8 32Gi 110 m5.2xlarge" ;;
-    member3) echo "gcp europe-west1 europe-west1-b 4 2 8Gi 64 e2-standard-2" ;;
+    member1) echo "aws us-east-1 us-east-1a 3 4 16Gi 400 m5.xlarge" ;;
+    member2) echo "aws us-east-1 us-east-1b 2 8 32Gi 600 m5.2xlarge" ;;
+    member3) echo "gcp europe-west1 europe-west1-b 4 2 8Gi 300 e2-standard-2" ;;
   esac
 }
 
