@@ -61,6 +61,8 @@ type Reconciler struct {
 	// record the scheduling Events twice. This reconciler is the status' only writer.
 	mu      sync.Mutex
 	written map[types.NamespacedName]writtenStatus
+	// ownGeneration is the generation each binding's last scheduling patch produced.
+	ownGeneration map[types.NamespacedName]ownGeneration
 }
 
 type writtenStatus struct {
@@ -96,7 +98,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		b = b.WatchesRawSource(source.Channel(r.dependencyEvents, handler.EnqueueRequestsFromMapFunc(r.bindingsWithDependencies)))
 	}
 	return b.
-		For(newObject(r.ClusterScoped).Object, builder.WithPredicates(bindingChanged)).
+		For(newObject(r.ClusterScoped).Object, builder.WithPredicates(r.bindingChanged())).
 		Watches(&workv1alpha1.Work{}, coalesce.EnqueueMapped(coalesce.NewWindow[reconcile.Request](workEventWindow, time.Second), r.bindingOfWork),
 			builder.WithPredicates(workChanged)).
 		Watches(&policyv1alpha1.OverridePolicy{}, handler.EnqueueRequestsFromMapFunc(r.allBindings)).
@@ -262,6 +264,7 @@ func (r *Reconciler) remember(key types.NamespacedName, uid types.UID, status *w
 	defer r.mu.Unlock()
 	if status == nil {
 		delete(r.written, key)
+		delete(r.ownGeneration, key)
 		return
 	}
 	if r.written == nil {
@@ -460,12 +463,43 @@ var workChanged = predicate.Funcs{
 	},
 }
 
-// bindingChanged ignores the binding's own status writes: only spec changes
-// (generation), finalizers and deletion need a new reconcile.
-var bindingChanged = predicate.Funcs{
-	UpdateFunc: func(e event.UpdateEvent) bool {
-		o, n := e.ObjectOld, e.ObjectNew
-		return o.GetGeneration() != n.GetGeneration() || n.GetDeletionTimestamp() != nil ||
-			!reflect.DeepEqual(o.GetFinalizers(), n.GetFinalizers()) || !reflect.DeepEqual(o.GetLabels(), n.GetLabels())
-	},
+// bindingChanged ignores the binding's own writes: its status, and the
+// generation its scheduling result produced, which the reconcile that wrote it
+// has already acted on (reconciling again before the cache holds the new Works
+// would create them a second time). Other spec changes, finalizers, labels and
+// deletion need a new reconcile.
+func (r *Reconciler) bindingChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			o, n := e.ObjectOld, e.ObjectNew
+			if n.GetDeletionTimestamp() != nil || !reflect.DeepEqual(o.GetFinalizers(), n.GetFinalizers()) ||
+				!reflect.DeepEqual(o.GetLabels(), n.GetLabels()) {
+				return true
+			}
+			return o.GetGeneration() != n.GetGeneration() && !r.scheduledItself(client.ObjectKeyFromObject(n), n.GetUID(), n.GetGeneration())
+		},
+	}
+}
+
+// scheduledItself reports whether generation is the one this reconciler's own
+// scheduling patch produced.
+func (r *Reconciler) scheduledItself(key types.NamespacedName, uid types.UID, generation int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	g, ok := r.ownGeneration[key]
+	return ok && g.uid == uid && g.generation == generation
+}
+
+func (r *Reconciler) rememberGeneration(b object) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ownGeneration == nil {
+		r.ownGeneration = map[types.NamespacedName]ownGeneration{}
+	}
+	r.ownGeneration[client.ObjectKeyFromObject(b.Object)] = ownGeneration{uid: b.GetUID(), generation: b.GetGeneration()}
+}
+
+type ownGeneration struct {
+	uid        types.UID
+	generation int64
 }

@@ -59,6 +59,7 @@ func (r *Reconciler) schedule(ctx context.Context, b object) (decision, error) {
 			}
 			// The condition observes the generation that holds this result.
 			d.condition.ObservedGeneration = b.GetGeneration()
+			r.rememberGeneration(b)
 		}
 	case errors.As(err, &unschedulable):
 		d.condition.Status, d.condition.Reason, d.condition.Message = metav1.ConditionFalse, workv1alpha2.BindingReasonNoClusterFit, err.Error()
