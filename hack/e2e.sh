@@ -6,8 +6,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-if SANDBOX_NAME=fleet hack/sandbox.sh status 2>/dev/null | grep -q 'karmada: running' &&
-   ! SANDBOX_NAME=fleet hack/sandbox.sh status | grep -q 'not running'; then
+# The status is read whole first: under pipefail, grep -q stopping at its first match
+# would fail the pipeline with SIGPIPE, and a running sandbox would never be reused.
+status=$(SANDBOX_NAME=fleet hack/sandbox.sh status 2>/dev/null || true)
+if grep -q 'karmada: running' <<<"$status" && ! grep -q 'not running' <<<"$status"; then
   echo "e2e: reusing the running sandbox (_output/sandbox)"
   export SANDBOX_DIR=$root/_output/sandbox
 else
