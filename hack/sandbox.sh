@@ -233,7 +233,17 @@ EOF
       log "$m has no Attach/PortForward CRDs (created by an older sandbox.sh); 'make down && make up' enables kubectl attach and port-forward" >&2
     fi
   } | kubectl --kubeconfig "$kc" apply -f - >/dev/null
-  kubectl --kubeconfig "$kc" wait --for=condition=Ready nodes --all --timeout=60s >/dev/null
+  if ! kubectl --kubeconfig "$kc" wait --for=condition=Ready nodes --all --timeout=60s >/dev/null; then
+    # kwok marks the nodes Ready; if it did not, show why and give it one restart.
+    local logs="$KWOK_WORKDIR/clusters/$(kwok_name "$m")/logs"
+    log "$m: nodes not Ready after 60s; its kwok controller's log ends with:" >&2
+    tail -20 "$logs/kwok-controller.log" >&2 || true
+    kubectl --kubeconfig "$kc" get nodes >&2 || true
+    log "$m: restarting the cluster once"
+    "$kwokctl" stop cluster --name "$(kwok_name "$m")" >/dev/null
+    "$kwokctl" start cluster --name "$(kwok_name "$m")" --wait 120s >/dev/null
+    kubectl --kubeconfig "$kc" wait --for=condition=Ready nodes --all --timeout=60s >/dev/null
+  fi
 }
 
 # write_kubeconfigs renames kwokctl's contexts to the names Karmada's local-up uses.
