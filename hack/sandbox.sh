@@ -345,13 +345,14 @@ spec:
   - name: https
     port: $proxy_port
     protocol: TCP
+$(for group in cluster.karmada.io search.karmada.io; do cat <<APISERVICE
 ---
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata:
-  name: v1alpha1.cluster.karmada.io
+  name: v1alpha1.$group
 spec:
-  group: cluster.karmada.io
+  group: $group
   version: v1alpha1
   groupPriorityMinimum: 2000
   versionPriority: 10
@@ -360,21 +361,8 @@ spec:
     name: $proxy_service
     namespace: $proxy_namespace
     port: $proxy_port
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata:
-  name: v1alpha1.search.karmada.io
-spec:
-  group: search.karmada.io
-  version: v1alpha1
-  groupPriorityMinimum: 2000
-  versionPriority: 10
-  caBundle: $ca
-  service:
-    name: $proxy_service
-    namespace: $proxy_namespace
-    port: $proxy_port
+APISERVICE
+done)
 EOF
   # Wait for the process itself, then for the aggregator to reach it (the APIService
   # may still show a previous process as Available).

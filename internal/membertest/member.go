@@ -185,16 +185,23 @@ func (m *Member) Add(namespace, name string, lbls map[string]string) string {
 func (m *Member) Update(namespace, name string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	old := m.retire(namespace, name)
+	r := &record{namespace: namespace, name: name, labels: old.labels, data: map[string]string{"cluster": m.Name, "at": strconv.FormatInt(m.rv, 10)}, created: m.rv}
+	m.records = append(m.records, r)
+	m.broadcast("MODIFIED", r)
+	return strconv.FormatInt(r.created, 10)
+}
+
+// retire ends the current version of a ConfigMap at a new resourceVersion and
+// returns it. The caller holds m.mu.
+func (m *Member) retire(namespace, name string) *record {
 	old := m.current(namespace, name)
 	if old == nil {
 		panic(fmt.Sprintf("member %s has no %s/%s", m.Name, namespace, name))
 	}
 	m.rv++
 	old.deleted = m.rv
-	r := &record{namespace: namespace, name: name, labels: old.labels, data: map[string]string{"cluster": m.Name, "at": strconv.FormatInt(m.rv, 10)}, created: m.rv}
-	m.records = append(m.records, r)
-	m.broadcast("MODIFIED", r)
-	return strconv.FormatInt(r.created, 10)
+	return old
 }
 
 // Delete deletes a ConfigMap and returns the resourceVersion of the deletion;
@@ -202,13 +209,7 @@ func (m *Member) Update(namespace, name string) string {
 func (m *Member) Delete(namespace, name string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	old := m.current(namespace, name)
-	if old == nil {
-		panic(fmt.Sprintf("member %s has no %s/%s", m.Name, namespace, name))
-	}
-	m.rv++
-	old.deleted = m.rv
-	gone := *old
+	gone := *m.retire(namespace, name)
 	gone.created = m.rv
 	m.broadcast("DELETED", &gone)
 	return strconv.FormatInt(m.rv, 10)
