@@ -69,6 +69,9 @@ type Member struct {
 	// InitialEventsGate, when set before a watch with sendInitialEvents=true,
 	// holds back the bookmark that ends the initial events until it is closed.
 	InitialEventsGate chan struct{}
+	// BeforeServe, when set, runs before the member answers each request, as
+	// a change on the member between two requests.
+	BeforeServe func(Request)
 
 	mu      sync.Mutex
 	rv      int64
@@ -333,9 +336,13 @@ func (m *Member) send(namespace string, ev []byte) {
 func (m *Member) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	m.mu.Lock()
-	m.requests = append(m.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: string(body)})
-	mode, allowed := m.mode, m.allowed
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: string(body)}
+	m.requests = append(m.requests, req)
+	mode, allowed, before := m.mode, m.allowed, m.BeforeServe
 	m.mu.Unlock()
+	if before != nil {
+		before(req)
+	}
 	switch mode {
 	case Forbidden:
 		writeStatus(w, apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "", fmt.Errorf("member %s forbids it", m.Name)))

@@ -219,6 +219,35 @@ func TestGlobalViewRBAC(t *testing.T) {
 		}
 	})
 
+	t.Run("alice's watch over every namespace sees only what she may", func(t *testing.T) {
+		gp := framework.GlobalProxy(t, aliceCfg)
+		// The list and the watch over all namespaces fall back to the
+		// namespaces each member lets alice read; the watch resumes from
+		// the list's version.
+		l := mustList(ctx, t, gp, "/api/v1/configmaps")
+		events := openWatch(ctx, t, gp, "/api/v1/configmaps", l.Metadata.ResourceVersion)
+		creates := []struct{ member, namespace string }{{m1, teamB}, {m2, teamA}, {m1, teamA}}
+		for _, c := range creates {
+			cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "late-all", Namespace: c.namespace}}
+			if _, err := members[c.member].CoreV1().ConfigMaps(c.namespace).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ev := nextEvent(t, events, 30*time.Second)
+		if ev.Type != "ADDED" || ev.Object.Key() != m1+"/"+teamA+"/late-all" {
+			t.Fatalf("first event: %s %s, want ADDED of member1's team-a late-all (the others are not alice's to see)", ev.Type, ev.Object.Key())
+		}
+		for _, c := range creates {
+			if err := members[c.member].CoreV1().ConfigMaps(c.namespace).Delete(ctx, "late-all", metav1.DeleteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ev = nextEvent(t, events, 30*time.Second)
+		if ev.Type != "DELETED" || ev.Object.Key() != m1+"/"+teamA+"/late-all" {
+			t.Errorf("next event: %s %s, want DELETED of member1's team-a late-all", ev.Type, ev.Object.Key())
+		}
+	})
+
 	t.Run("alice through the search", func(t *testing.T) {
 		search := framework.Search(t, aliceCfg)
 		// The deletes of the previous subtest reach the cache within seconds.

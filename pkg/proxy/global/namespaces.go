@@ -66,7 +66,9 @@ func (h *Handler) listAnyNamespace(ctx context.Context, c *call, cluster string,
 		}
 		merged.Items = append(merged.Items, part.Items...)
 		merged.Rows = append(merged.Rows, part.Rows...)
-		if newerVersion(part.Metadata.ResourceVersion, merged.Metadata.ResourceVersion) {
+		// The list is as old as its oldest part, so that a watch resumed
+		// from its version misses no event of any namespace.
+		if newerVersion(merged.Metadata.ResourceVersion, part.Metadata.ResourceVersion) {
 			merged.Metadata.ResourceVersion = part.Metadata.ResourceVersion
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 
@@ -99,5 +100,106 @@ func TestListAllNamespacesPaginated(t *testing.T) {
 				t.Errorf("items over all pages (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A watch over all namespaces watches, on a member that forbids it, each
+// namespace the member lets the caller watch. The version each event carries
+// holds such a member at the oldest version its namespaces' streams reached, so
+// that a watch resumed from it misses nothing.
+func TestWatchAllNamespacesWatchesAllowedNamespaces(t *testing.T) {
+	f, h, access := teamFleet(t)
+	m1, m2 := f.Member("member1"), f.Member("member2")
+	m2.AllowNamespaces("ns-a", "ns-c")
+	access.allowed["member2"] = []string{"ns-a", "ns-c"}
+	res, l := doList(t, h, configMapsPath, "")
+	res.Want(t, http.StatusOK)
+	start := parseVersion(t, l.Metadata.ResourceVersion)
+
+	w := startWatch(t, h, url.Values{"resourceVersion": {l.Metadata.ResourceVersion}})
+	waitFor(t, func() bool { return m1.Watchers() == 1 && m2.Watchers() == 2 })
+	var watched []string
+	for _, r := range m2.Requests() {
+		if r.Query.Get("watch") != "" {
+			watched = append(watched, r.Path+"?resourceVersion="+r.Query.Get("resourceVersion"))
+		}
+	}
+	from := "?resourceVersion=" + start["member2"]
+	if diff := cmp.Diff([]string{"/api/v1/configmaps" + from, "/api/v1/namespaces/ns-a/configmaps" + from,
+		"/api/v1/namespaces/ns-c/configmaps" + from}, watched); diff != "" {
+		t.Errorf("member2's watches (-want +got):\n%s", diff)
+	}
+	if got := access.asked[len(access.asked)-1]; got != "member2 alice watch /v1/configmaps" {
+		t.Errorf("last namespace question %q", got)
+	}
+
+	// ns-b is not alice's: its objects never reach her.
+	m2.Add("ns-b", "hidden", nil)
+	rvC := m2.Add("ns-c", "one", nil)
+	ev := w.next()
+	if ev.Type != "ADDED" || ev.Object.Key() != "member2/ns-c/one" {
+		t.Fatalf("got %s %s, want ADDED member2/ns-c/one", ev.Type, ev.Object.Key())
+	}
+	// ns-a's stream is still at the start.
+	if got := parseVersion(t, ev.Object.Metadata.ResourceVersion)["member2"]; got != start["member2"] {
+		t.Errorf("member2's version %q after an event of ns-c only, want the start %q", got, start["member2"])
+	}
+	m2.Add("ns-a", "two", nil)
+	ev = w.next()
+	if ev.Object.Key() != "member2/ns-a/two" {
+		t.Fatalf("got %s %s, want member2/ns-a/two", ev.Type, ev.Object.Key())
+	}
+	if got := parseVersion(t, ev.Object.Metadata.ResourceVersion)["member2"]; got != rvC {
+		t.Errorf("member2's version %q, want %q, the older of its streams", got, rvC)
+	}
+	rv1 := m1.Add("ns-b", "three", nil)
+	ev = w.next()
+	if v := parseVersion(t, ev.Object.Metadata.ResourceVersion); ev.Object.Key() != "member1/ns-b/three" || v["member1"] != rv1 {
+		t.Errorf("got %s at %v, want member1/ns-b/three at member1 %s", ev.Object.Key(), v, rv1)
+	}
+
+	// No namespace to watch: 403 as before.
+	m1.AllowNamespaces()
+	m2.AllowNamespaces()
+	access.allowed = map[string][]string{}
+	membertest.Do(t, h, membertest.Call{Path: configMapsPath, Query: "watch=1"}).Want(t, http.StatusForbidden)
+}
+
+// A list over all namespaces assembled from several namespaces' lists is as
+// old as the oldest of them.
+func TestListAllNamespacesVersionIsTheOldest(t *testing.T) {
+	f, h, access := teamFleet(t)
+	m2 := f.Member("member2")
+	m2.AllowNamespaces("ns-a", "ns-c")
+	access.allowed["member2"] = []string{"ns-a", "ns-c"}
+	m2.Add("ns-c", "one", nil)
+	res, l := doList(t, h, configMapsPath, "")
+	res.Want(t, http.StatusOK)
+	var lists []string
+	for _, r := range m2.Requests() {
+		lists = append(lists, r.Path)
+	}
+	if diff := cmp.Diff([]string{"/api/v1/configmaps", "/api/v1/namespaces/ns-a/configmaps", "/api/v1/namespaces/ns-c/configmaps"}, lists); diff != "" {
+		t.Errorf("member2's lists (-want +got):\n%s", diff)
+	}
+	if got := parseVersion(t, l.Metadata.ResourceVersion)["member2"]; got != m2.RV() {
+		t.Errorf("member2's version %q, want %q", got, m2.RV())
+	}
+
+	// member2 changes between the lists of ns-a and ns-c: the list is at ns-a's
+	// version, from which a watch sees the change.
+	atA := m2.RV()
+	m2.BeforeServe = func(r membertest.Request) {
+		if r.Path == "/api/v1/namespaces/ns-c/configmaps" {
+			m2.Add("ns-c", "two", nil)
+		}
+	}
+	res, l = doList(t, h, configMapsPath, "")
+	res.Want(t, http.StatusOK)
+	if got := parseVersion(t, l.Metadata.ResourceVersion)["member2"]; got != atA || got == m2.RV() {
+		t.Errorf("member2's version %q, want ns-a's %q, older than ns-c's %q", got, atA, m2.RV())
+	}
+	if !slices.Contains(l.Keys(), "member2/ns-c/two") {
+		t.Errorf("items %v lack the object ns-c's list had", l.Keys())
 	}
 }

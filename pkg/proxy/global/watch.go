@@ -10,6 +10,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // initialEventsEnd is the annotation of the bookmark that ends the initial
@@ -19,8 +20,11 @@ const initialEventsEnd = metav1.InitialEventsAnnotationKey
 // memberEvent is one event of one member's watch.
 type memberEvent struct {
 	cluster string
-	Type    string          `json:"type"`
-	Object  json.RawMessage `json:"object"`
+	// namespace is the namespace the stream watches, when the member lets the
+	// caller watch only some of them (see openWatch); empty otherwise.
+	namespace string
+	Type      string          `json:"type"`
+	Object    json.RawMessage `json:"object"`
 	// done is true when the member's stream ended, closed or broken.
 	done bool
 }
@@ -40,44 +44,26 @@ func (h *Handler) watch(ctx context.Context, w http.ResponseWriter, c *call) err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := fanOut(ctx, h, clusters, func(_ context.Context, cluster string) (*http.Response, error) {
-		// The timeout covers getting the member's headers, not the stream.
-		opened := make(chan struct{})
-		streamCtx, stop := context.WithCancel(ctx)
-		if h.ClusterTimeout > 0 {
-			go func() {
-				select {
-				case <-opened:
-				case <-time.After(h.ClusterTimeout):
-					stop()
-				case <-streamCtx.Done():
-				}
-			}()
-		}
-		resp, err := h.open(streamCtx, cluster, memberRequest{method: http.MethodGet, path: c.path,
-			query: memberQuery(c.query, start, cluster), accept: c.accept()})
-		close(opened)
-		if err != nil {
-			// Check for the timeout before stop() cancels streamCtx itself.
-			if streamCtx.Err() != nil && ctx.Err() == nil {
-				err = apierrors.NewTimeoutError(fmt.Sprintf("cluster %s did not start the watch in time", cluster), 0)
-			}
-			stop()
-			return nil, err
-		}
-		context.AfterFunc(ctx, stop)
-		return resp, nil
+	results := fanOut(ctx, h, clusters, func(_ context.Context, cluster string) ([]watchStream, error) {
+		return h.openWatch(ctx, c, cluster, start)
 	})
-	streams, err := settle(ctx, results)
+	opened, err := settle(ctx, results)
 	if err != nil {
 		return err
 	}
-	if len(streams) == 0 {
+	if len(opened) == 0 {
 		return apierrors.NewServiceUnavailable("no cluster to watch")
 	}
+	m := &merger{version: Version{}, positions: map[string]map[string]string{}, pending: map[string]bool{}}
+	for cl, rv := range start {
+		m.version[cl] = rv
+	}
 	events := make(chan memberEvent)
-	for _, s := range streams {
-		go readEvents(ctx, s.cluster, s.value, events)
+	for _, o := range opened {
+		for _, s := range o.value {
+			m.track(s, start[s.cluster], c.query.Get("sendInitialEvents") == "true")
+			go readEvents(ctx, s, events)
+		}
 	}
 
 	flusher, _ := w.(http.Flusher)
@@ -85,15 +71,6 @@ func (h *Handler) watch(ctx context.Context, w http.ResponseWriter, c *call) err
 	w.WriteHeader(http.StatusOK)
 	if flusher != nil {
 		flusher.Flush()
-	}
-	m := &merger{version: Version{}, pending: map[string]bool{}}
-	for cl, rv := range start {
-		m.version[cl] = rv
-	}
-	if c.query.Get("sendInitialEvents") == "true" {
-		for _, s := range streams {
-			m.pending[s.cluster] = true
-		}
 	}
 	var buf bytes.Buffer
 	for {
@@ -128,14 +105,95 @@ func (h *Handler) watch(ctx context.Context, w http.ResponseWriter, c *call) err
 	}
 }
 
+// watchStream is one member watch that feeds the merged stream.
+type watchStream struct {
+	cluster string
+	// namespace is set for one of the watches of a member that lets the
+	// caller watch only some namespaces.
+	namespace string
+	resp      *http.Response
+}
+
+// key names the stream among those of the merged watch.
+func (s watchStream) key() string { return s.cluster + "/" + s.namespace }
+
+// openWatch opens one cluster's part of a watch. When the member forbids the
+// caller a watch over all namespaces but lets them watch some (the usual shape
+// of a team's RBAC), it watches each of those, as lists over all namespaces
+// list each (see listAnyNamespace).
+func (h *Handler) openWatch(ctx context.Context, c *call, cluster string, start Version) ([]watchStream, error) {
+	r := memberRequest{method: http.MethodGet, path: c.path, query: memberQuery(c.query, start, cluster), accept: c.accept()}
+	resp, err := h.openStream(ctx, cluster, r)
+	if err == nil {
+		return []watchStream{{cluster: cluster, resp: resp}}, nil
+	}
+	if !apierrors.IsForbidden(err) || h.Namespaces == nil || c.info.Namespace != "" {
+		return nil, err
+	}
+	namespaces, nsErr := h.Namespaces.AllowedNamespaces(ctx, cluster, "watch", c.info.APIGroup, c.info.APIVersion, c.info.Resource)
+	if nsErr != nil {
+		Warn(ctx, cluster, nsErr)
+		return nil, err
+	}
+	var streams []watchStream
+	for _, ns := range namespaces {
+		r.path = namespacedPath(c, ns)
+		resp, nsErr := h.openStream(ctx, cluster, r)
+		if apierrors.IsForbidden(nsErr) || apierrors.IsNotFound(nsErr) {
+			continue
+		}
+		if nsErr != nil {
+			for _, s := range streams {
+				s.resp.Body.Close()
+			}
+			return nil, nsErr
+		}
+		streams = append(streams, watchStream{cluster: cluster, namespace: ns, resp: resp})
+	}
+	if len(streams) == 0 {
+		return nil, apierrors.NewForbidden(schema.GroupResource{Group: c.info.APIGroup, Resource: c.info.Resource}, "",
+			fmt.Errorf("cluster %s lets the caller watch it in no namespace", cluster))
+	}
+	return streams, nil
+}
+
+// openStream opens one member watch. The cluster timeout covers getting the
+// member's headers, not the stream, which lasts until ctx ends.
+func (h *Handler) openStream(ctx context.Context, cluster string, r memberRequest) (*http.Response, error) {
+	opened := make(chan struct{})
+	streamCtx, stop := context.WithCancel(ctx)
+	if h.ClusterTimeout > 0 {
+		go func() {
+			select {
+			case <-opened:
+			case <-time.After(h.ClusterTimeout):
+				stop()
+			case <-streamCtx.Done():
+			}
+		}()
+	}
+	resp, err := h.open(streamCtx, cluster, r)
+	close(opened)
+	if err != nil {
+		// Check for the timeout before stop() cancels streamCtx itself.
+		if streamCtx.Err() != nil && ctx.Err() == nil {
+			err = apierrors.NewTimeoutError(fmt.Sprintf("cluster %s did not start the watch in time", cluster), 0)
+		}
+		stop()
+		return nil, err
+	}
+	context.AfterFunc(ctx, stop)
+	return resp, nil
+}
+
 // readEvents decodes one member's watch stream into events until it ends.
-func readEvents(ctx context.Context, cluster string, resp *http.Response, events chan<- memberEvent) {
-	defer resp.Body.Close()
-	dec := json.NewDecoder(resp.Body)
+func readEvents(ctx context.Context, s watchStream, events chan<- memberEvent) {
+	defer s.resp.Body.Close()
+	dec := json.NewDecoder(s.resp.Body)
 	for {
-		ev := memberEvent{cluster: cluster}
+		ev := memberEvent{cluster: s.cluster, namespace: s.namespace}
 		if err := dec.Decode(&ev); err != nil {
-			ev = memberEvent{cluster: cluster, done: true}
+			ev = memberEvent{cluster: s.cluster, namespace: s.namespace, done: true}
 		}
 		select {
 		case events <- ev:
@@ -151,10 +209,57 @@ func readEvents(ctx context.Context, cluster string, resp *http.Response, events
 // merger rewrites the events of the member watches into the merged stream.
 type merger struct {
 	version Version
-	// pending are the clusters whose initial events have not ended yet.
+	// positions are, per cluster watched in several namespaces, the version
+	// each namespace's stream has reached ("" before its first event when the
+	// watch did not start from a version).
+	positions map[string]map[string]string
+	// pending are the streams whose initial events have not ended yet.
 	pending map[string]bool
 	// columnsSent is true once a Table event carried the column definitions.
 	columnsSent bool
+}
+
+// track registers a stream of the merged watch, which starts at the
+// cluster's version start.
+func (m *merger) track(s watchStream, start string, initialEvents bool) {
+	if initialEvents {
+		m.pending[s.key()] = true
+	}
+	if s.namespace == "" {
+		return
+	}
+	if m.positions[s.cluster] == nil {
+		m.positions[s.cluster] = map[string]string{}
+	}
+	m.positions[s.cluster][s.namespace] = start
+}
+
+// advance records that ev's stream reached rv. A cluster watched in several
+// namespaces is at the oldest version its streams reached, so that a watch
+// resumed from it misses no event of any namespace (it may repeat some). Until
+// every stream has a version, the cluster has none: a resumed watch then starts
+// it afresh.
+func (m *merger) advance(ev memberEvent, rv string) {
+	if rv == "" {
+		return
+	}
+	positions := m.positions[ev.cluster]
+	if positions == nil {
+		m.version[ev.cluster] = rv
+		return
+	}
+	positions[ev.namespace] = rv
+	oldest := ""
+	for _, p := range positions {
+		if p == "" {
+			delete(m.version, ev.cluster)
+			return
+		}
+		if oldest == "" || newerVersion(oldest, p) {
+			oldest = p
+		}
+	}
+	m.version[ev.cluster] = oldest
 }
 
 // event writes the merged form of ev into buf (nothing for an event the merged
@@ -179,11 +284,9 @@ func (m *merger) event(buf *bytes.Buffer, ev memberEvent) (last bool, err error)
 	if probe.Kind == "Table" {
 		return false, m.tableEvent(buf, ev)
 	}
-	if rv := probe.Metadata.ResourceVersion; rv != "" {
-		m.version[ev.cluster] = rv
-	}
+	m.advance(ev, probe.Metadata.ResourceVersion)
 	if ev.Type == "BOOKMARK" && probe.Metadata.Annotations[initialEventsEnd] == "true" {
-		delete(m.pending, ev.cluster)
+		delete(m.pending, watchStream{cluster: ev.cluster, namespace: ev.namespace}.key())
 		if len(m.pending) > 0 {
 			return false, nil
 		}
@@ -202,9 +305,7 @@ func (m *merger) tableEvent(buf *bytes.Buffer, ev memberEvent) error {
 	if err := json.Unmarshal(ev.Object, &l); err != nil {
 		return err
 	}
-	if rv := l.Metadata.ResourceVersion; rv != "" {
-		m.version[ev.cluster] = rv
-	}
+	m.advance(ev, l.Metadata.ResourceVersion)
 	if ev.Type == "BOOKMARK" {
 		return nil
 	}
