@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -51,14 +52,30 @@ func (h *Handler) listAnyNamespace(ctx context.Context, c *call, cluster string,
 	for _, k := range []string{"limit", "continue", "resourceVersion", "resourceVersionMatch"} {
 		q.Del(k)
 	}
+	// The namespaces are listed in parallel, at most Concurrency at a time,
+	// and merged in their order.
+	parts := make([]*memberList, len(namespaces))
+	g, gctx := errgroup.WithContext(ctx)
+	if h.Concurrency > 0 {
+		g.SetLimit(h.Concurrency)
+	}
+	for i, ns := range namespaces {
+		g.Go(func() error {
+			part, err := h.memberList(gctx, cluster, memberRequest{method: http.MethodGet, path: namespacedPath(c, ns), query: q, accept: r.accept})
+			if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
+				return nil
+			}
+			parts[i] = part
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var merged *memberList
-	for _, ns := range namespaces {
-		part, err := h.memberList(ctx, cluster, memberRequest{method: http.MethodGet, path: namespacedPath(c, ns), query: q, accept: r.accept})
-		if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
+	for _, part := range parts {
+		if part == nil {
 			continue
-		}
-		if err != nil {
-			return nil, err
 		}
 		if merged == nil {
 			merged = part

@@ -179,6 +179,7 @@ func TestListAllNamespacesVersionIsTheOldest(t *testing.T) {
 	for _, r := range m2.Requests() {
 		lists = append(lists, r.Path)
 	}
+	slices.Sort(lists)
 	if diff := cmp.Diff([]string{"/api/v1/configmaps", "/api/v1/namespaces/ns-a/configmaps", "/api/v1/namespaces/ns-c/configmaps"}, lists); diff != "" {
 		t.Errorf("member2's lists (-want +got):\n%s", diff)
 	}
@@ -186,8 +187,9 @@ func TestListAllNamespacesVersionIsTheOldest(t *testing.T) {
 		t.Errorf("member2's version %q, want %q", got, m2.RV())
 	}
 
-	// member2 changes between the lists of ns-a and ns-c: the list is at ns-a's
-	// version, from which a watch sees the change.
+	// member2 changes between the lists of ns-a and ns-c (one at a time, in
+	// order): the list is at ns-a's version, from which a watch sees the change.
+	h.Concurrency = 1
 	atA := m2.RV()
 	m2.BeforeServe = func(r membertest.Request) {
 		if r.Path == "/api/v1/namespaces/ns-c/configmaps" {
