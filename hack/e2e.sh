@@ -14,7 +14,7 @@ if grep -q 'karmada: running' <<<"$status" && ! grep -q 'not running' <<<"$statu
   export SANDBOX_DIR=$root/_output/sandbox
 else
   echo "e2e: starting a sandbox of its own (name e2e)"
-  export SANDBOX_NAME=e2e SANDBOX_PORT_BASE=${E2E_PORT_BASE:-33400}
+  export SANDBOX_NAME=e2e SANDBOX_PORT_BASE=${E2E_PORT_BASE:-31400}
   export SANDBOX_DIR=$root/_output/sandbox-e2e
   hack/sandbox-binaries.sh
   make --no-print-directory build

@@ -51,8 +51,16 @@ member_port() { echo $((port_base + 10 * $1)); }
 # kwok forwards every pod port to 127.0.0.1:forward_port (ClusterPortForward in
 # seed_member). Nothing in the sandbox listens there: a test that port-forwards starts
 # its own server on it. It lies outside base..base+39, so it collides with neither this
-# sandbox's processes nor those of a sandbox on another base (32480, 33480 for e2e).
+# sandbox's processes nor those of a sandbox on another base (32480, 31480 for e2e).
 forward_port=$((port_base + 80))
+# Every port must lie outside the kernel's range for outgoing connections: a client
+# connection that happened to get forward_port as its local port would hold it for as
+# long as it lasts, and a port-forward test could not listen there.
+if read -r ephemeral_low ephemeral_high < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+  (( forward_port >= ephemeral_low && port_base <= ephemeral_high )); then
+  log "warning: ports $port_base-$forward_port overlap the ephemeral port range $ephemeral_low-$ephemeral_high" \
+    "(net.ipv4.ip_local_port_range); set SANDBOX_PORT_BASE below $((ephemeral_low - 80))"
+fi
 # kwok attaches to a pod by following this file from its end (ClusterAttach in
 # seed_member): `kubectl attach` shows the lines appended while it is attached.
 attach_file=$dir/attach.log

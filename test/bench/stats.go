@@ -15,6 +15,16 @@ type Sample struct {
 	FirstError error
 }
 
+// Add pools another run's latencies, time and errors into s.
+func (s *Sample) Add(o Sample) {
+	s.Latencies = append(s.Latencies, o.Latencies...)
+	s.Elapsed += o.Elapsed
+	s.Errors += o.Errors
+	if s.FirstError == nil {
+		s.FirstError = o.FirstError
+	}
+}
+
 // Median returns the 50th percentile latency.
 func (s Sample) Median() time.Duration { return s.percentile(0.50) }
 

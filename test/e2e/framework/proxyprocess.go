@@ -243,7 +243,7 @@ func FreePort(t testing.TB) int {
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		_ = l.Close()
-		if (port >= 32400 && port < 32440) || (port >= 33400 && port < 33440) {
+		if (port >= 32400 && port < 32440) || (port >= 31400 && port < 31440) {
 			continue
 		}
 		return port
