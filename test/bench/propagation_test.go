@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -44,12 +43,13 @@ func TestPropagationLatency(t *testing.T) {
 	var report strings.Builder
 	fmt.Fprintf(&report, "\npropagation latency: template create -> readyReplicas aggregated on the control plane (3 replicas, Divided over 3 members)\n")
 	fmt.Fprintf(&report, "%6s %10s %10s %10s %12s %14s %12s %12s\n", "count", "p50", "p99", "max", "templates/s", "cp req/tmpl", "proxy cpu", "proxy rss")
-	var breakdowns []string
+	var breakdowns, cpus []string
 	for _, n := range counts() {
 		ns := framework.CreateNamespace(ctx, t, cp, fmt.Sprintf("bench-prop-%d", n))
 		createDividedPolicy(ctx, t, sb, ns)
 		reqBefore := controlPlaneRequests(ctx, t, cp)
 		cpuBefore := proxyCPU(t, sb)
+		processesBefore := processCPU(t, sb)
 
 		created := make([]time.Time, n)
 		ready := make([]time.Time, n)
@@ -85,6 +85,7 @@ func TestPropagationLatency(t *testing.T) {
 		elapsed := time.Since(start)
 		reqsAfter := controlPlaneRequests(ctx, t, cp)
 		cpu := proxyCPU(t, sb) - cpuBefore
+		cpus = append(cpus, fmt.Sprintf("%6d  %s", n, cpuSpent(processesBefore, processCPU(t, sb))))
 
 		var lat []time.Duration
 		for i := range n {
@@ -99,15 +100,19 @@ func TestPropagationLatency(t *testing.T) {
 		deleteNamespace(ctx, t, cp, ns)
 	}
 	fmt.Fprintf(&report, "control-plane requests per template, by verb and resource:\n%s\n", strings.Join(breakdowns, "\n"))
+	fmt.Fprintf(&report, "CPU the sandbox's processes used from the first create to the last ready:\n%s\n", strings.Join(cpus, "\n"))
 	fmt.Fprintf(&report, "baseline, the same Deployments applied directly to each of the three members (1 replica each):\n")
 	var members []kubernetes.Interface
 	for _, m := range framework.Members {
 		members = append(members, kubernetes.NewForConfigOrDie(unlimited(sb.RESTConfig(t, m))))
 	}
+	cpus = nil
 	for _, n := range counts() {
-		lat, rate := directBaseline(ctx, t, members, n)
+		lat, rate, cpu := directBaseline(ctx, t, sb, members, n)
 		fmt.Fprintf(&report, "%6d %10s %10s %10s %12.1f\n", n, round(lat.Median()), round(lat.P99()), round(lat.percentile(1)), rate)
+		cpus = append(cpus, fmt.Sprintf("%6d  %s", n, cpu))
 	}
+	fmt.Fprintf(&report, "CPU of the baseline, from the first create to the last ready:\n%s\n", strings.Join(cpus, "\n"))
 	t.Log(report.String())
 	fmt.Print(report.String())
 }
@@ -115,7 +120,7 @@ func TestPropagationLatency(t *testing.T) {
 // directBaseline creates n Deployments directly on every member, as propagation
 // would, and measures the time until each is ready on all of them: what the members
 // themselves cost, with no control plane.
-func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Interface, n int) (Sample, float64) {
+func directBaseline(ctx context.Context, t *testing.T, sb *framework.Sandbox, members []kubernetes.Interface, n int) (Sample, float64, string) {
 	name := framework.RandomName(fmt.Sprintf("bench-direct-%d", n))
 	for _, c := range members {
 		if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
@@ -124,6 +129,7 @@ func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Inte
 	}
 	created := make([]time.Time, n)
 	var mu sync.Mutex
+	processesBefore := processCPU(t, sb)
 	start := time.Now()
 	Measure(ctx, n, 16, func(ctx context.Context, i int) error {
 		d := smallDeployment(name, i, 1)
@@ -163,6 +169,7 @@ func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Inte
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuSpent(processesBefore, processCPU(t, sb))
 	var lat []time.Duration
 	for i := range n {
 		if !ready[i].IsZero() {
@@ -172,7 +179,7 @@ func directBaseline(ctx context.Context, t *testing.T, members []kubernetes.Inte
 	for _, c := range members {
 		deleteNamespace(ctx, t, c, name)
 	}
-	return Sample{Latencies: lat}, float64(n) / elapsed.Seconds()
+	return Sample{Latencies: lat}, float64(n) / elapsed.Seconds(), cpu
 }
 
 // createDividedPolicy propagates every Deployment of ns with its replicas divided
@@ -337,19 +344,11 @@ func proxyPID(t *testing.T, sb *framework.Sandbox) string {
 
 // proxyCPU is the proxy process's user+system CPU time so far.
 func proxyCPU(t *testing.T, sb *framework.Sandbox) time.Duration {
-	raw, err := os.ReadFile(filepath.Join("/proc", proxyPID(t, sb), "stat"))
+	d, err := cpuTime(filepath.Join("/proc", proxyPID(t, sb)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := strings.Fields(string(raw)[strings.LastIndexByte(string(raw), ')')+2:])
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	ticks, _ := exec.Command("getconf", "CLK_TCK").Output()
-	hz, _ := strconv.Atoi(strings.TrimSpace(string(ticks)))
-	if hz == 0 {
-		hz = 100
-	}
-	return time.Duration(utime+stime) * time.Second / time.Duration(hz)
+	return d
 }
 
 // proxyRSS is the proxy process's peak resident memory.
