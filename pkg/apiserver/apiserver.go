@@ -101,6 +101,9 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.GenericConfig.EnableMetrics {
+		installMetrics(generic.Handler.NonGoRestfulMux, c.GenericConfig.EnableProfiling)
+	}
 	storage, err := clusterregistry.NewStorage(Scheme, c.GenericConfig.RESTOptionsGetter)
 	if err != nil {
 		return nil, fmt.Errorf("cluster storage: %w", err)

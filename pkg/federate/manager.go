@@ -60,7 +60,8 @@ func Run(ctx context.Context, cfg *rest.Config, opts Options, setups ...Setup) e
 		LeaderElection:          opts.LeaderElect,
 		LeaderElectionID:        "fleetplane-controllers",
 		LeaderElectionNamespace: opts.LeaderElectionNS,
-		// The aggregated server already serves /metrics and health endpoints.
+		// The aggregated server serves the health endpoints and /metrics, which
+		// includes controller-runtime's registry (see pkg/apiserver).
 		Metrics:                       metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress:        "0",
 		LeaderElectionReleaseOnCancel: true,

@@ -363,10 +363,10 @@ func (s *Sandbox) CreateRegistry(ctx context.Context, t testing.TB, r *searchv1a
 	})
 }
 
-// ProxyMetric reads a counter or gauge without labels from the /metrics of the
-// proxy process serving search.karmada.io, found through its APIService and
-// ExternalName Service, as the sandbox admin.
-func (s *Sandbox) ProxyMetric(ctx context.Context, t testing.TB, name string) float64 {
+// ProxyProcess returns a client of the proxy process serving search.karmada.io,
+// found through its APIService and ExternalName Service, with cfg's credentials.
+// It skips the test when the proxy is not reachable that way.
+func (s *Sandbox) ProxyProcess(ctx context.Context, t testing.TB, cfg *rest.Config) kubernetes.Interface {
 	t.Helper()
 	cp := s.Client(t, ControlPlane)
 	raw, err := cp.Discovery().RESTClient().Get().AbsPath("/apis/apiregistration.k8s.io/v1/apiservices/v1alpha1.search.karmada.io").DoRaw(ctx)
@@ -391,9 +391,9 @@ func (s *Sandbox) ProxyMetric(ctx context.Context, t testing.TB, name string) fl
 		t.Fatalf("reading the proxy's Service: %v", err)
 	}
 	if svc.Spec.ExternalName == "" {
-		t.Skipf("the proxy's Service %s/%s is not an ExternalName; its metrics are not reachable from here", ref.Namespace, ref.Name)
+		t.Skipf("the proxy's Service %s/%s is not an ExternalName; the proxy is not reachable from here", ref.Namespace, ref.Name)
 	}
-	cfg := rest.CopyConfig(s.RESTConfig(t, ControlPlane))
+	cfg = rest.CopyConfig(cfg)
 	cfg.Host = fmt.Sprintf("https://%s:%d", svc.Spec.ExternalName, ref.Port)
 	// The serving certificate names the Service, not the host the test dials.
 	cfg.CAData, cfg.CAFile, cfg.Insecure = nil, "", true
@@ -401,6 +401,15 @@ func (s *Sandbox) ProxyMetric(ctx context.Context, t testing.TB, name string) fl
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// ProxyMetric reads a counter or gauge from the /metrics of the proxy process
+// serving search.karmada.io, as the sandbox admin. name is the metric's name with
+// its labels as /metrics shows them, e.g. `workqueue_depth{name="x"}`.
+func (s *Sandbox) ProxyMetric(ctx context.Context, t testing.TB, name string) float64 {
+	t.Helper()
+	c := s.ProxyProcess(ctx, t, s.RESTConfig(t, ControlPlane))
 	body, err := c.Discovery().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
 	if err != nil {
 		t.Fatalf("reading the proxy's metrics: %v", err)
