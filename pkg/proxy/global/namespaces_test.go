@@ -2,9 +2,11 @@ package global
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -156,6 +158,18 @@ func TestWatchAllNamespacesWatchesAllowedNamespaces(t *testing.T) {
 	ev = w.next()
 	if v := parseVersion(t, ev.Object.Metadata.ResourceVersion); ev.Object.Key() != "member1/ns-b/three" || v["member1"] != rv1 {
 		t.Errorf("got %s at %v, want member1/ns-b/three at member1 %s", ev.Object.Key(), v, rv1)
+	}
+
+	// Too many namespaces to watch one by one: 403 that says so.
+	many := make([]string, maxNamespaceWatches+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("ns-%d", i)
+	}
+	access.allowed["member2"] = many
+	res = membertest.Do(t, h, membertest.Call{Path: configMapsPath, Query: "watch=1&clusters=member2"})
+	res.Want(t, http.StatusForbidden)
+	if !strings.Contains(res.Err.Error(), "watch one namespace") {
+		t.Errorf("error %v does not say what to do", res.Err)
 	}
 
 	// No namespace to watch: 403 as before.

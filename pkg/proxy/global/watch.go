@@ -117,6 +117,10 @@ type watchStream struct {
 // key names the stream among those of the merged watch.
 func (s watchStream) key() string { return s.cluster + "/" + s.namespace }
 
+// maxNamespaceWatches bounds how many watches one caller's watch over all
+// namespaces opens on one member, one per namespace the member allows.
+const maxNamespaceWatches = 100
+
 // openWatch opens one cluster's part of a watch. When the member forbids the
 // caller a watch over all namespaces but lets them watch some (the usual shape
 // of a team's RBAC), it watches each of those, as lists over all namespaces
@@ -134,6 +138,11 @@ func (h *Handler) openWatch(ctx context.Context, c *call, cluster string, start 
 	if nsErr != nil {
 		Warn(ctx, cluster, nsErr)
 		return nil, err
+	}
+	if len(namespaces) > maxNamespaceWatches {
+		return nil, apierrors.NewForbidden(schema.GroupResource{Group: c.info.APIGroup, Resource: c.info.Resource}, "",
+			fmt.Errorf("cluster %s lets the caller watch %d namespaces but not all of them; a watch over all namespaces "+
+				"watches at most %d namespaces one by one: watch one namespace, or get the right to watch all of them", cluster, len(namespaces), maxNamespaceWatches))
 	}
 	var streams []watchStream
 	for _, ns := range namespaces {
