@@ -317,9 +317,12 @@ func (r *Reconciler) syncWorks(ctx context.Context, b object, template *unstruct
 	}
 	_, workload := replicaFields[template.GroupVersionKind().GroupKind()]
 	kept := sets.New[string]()
-	// The Works are independent: write them at once, so a binding's reconcile
-	// costs one write's latency, not one per cluster.
-	g, gctx := errgroup.WithContext(ctx)
+	type rendered struct {
+		ns          string
+		manifests   []workv1alpha1.Manifest
+		annotations map[string]string
+	}
+	var toWrite []rendered
 	for clusterName, replicas := range targets {
 		var cluster clusterv1alpha1.Cluster
 		if err := r.Client.Get(ctx, client.ObjectKey{Name: clusterName}, &cluster); err != nil {
@@ -338,7 +341,14 @@ func (r *Reconciler) syncWorks(ctx context.Context, b object, template *unstruct
 		}
 		ns := naming.ExecutionNamespace(clusterName)
 		kept.Insert(ns)
-		g.Go(func() error { return r.applyWork(gctx, b, template, ns, existing[ns], manifests, annotations) })
+		toWrite = append(toWrite, rendered{ns: ns, manifests: manifests, annotations: annotations})
+	}
+	// The Works are independent: write them at once, so a binding's reconcile
+	// costs one write's latency, not one per cluster. Everything that can fail
+	// before the writes has, so none is left in flight when this returns.
+	g, gctx := errgroup.WithContext(ctx)
+	for _, w := range toWrite {
+		g.Go(func() error { return r.applyWork(gctx, b, template, w.ns, existing[w.ns], w.manifests, w.annotations) })
 	}
 	return kept, g.Wait()
 }
